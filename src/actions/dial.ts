@@ -1,0 +1,159 @@
+import { Type } from 'typebox';
+import { defineAction, type ActionResult } from './action.ts';
+import type { ActionContext } from './context.ts';
+import type { Call, Cdr, DialOutcome, OriginateRequest } from '../telephony/port.ts';
+import type { Clock } from '../time/clock.ts';
+
+const TargetSchema = Type.Object(
+  {
+    number: Type.String({ minLength: 1, description: 'E.164 number (+33612345678) or sip: URI.' }),
+    timeout: Type.Number({ minimum: 1, maximum: 600, default: 30, description: 'Seconds to let it ring.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const dial = defineAction({
+  name: 'dial',
+  version: 1,
+  summary: 'Places a call: the outbound call of an API-started run, or a second leg from a live call (forwarding).',
+  params: Type.Object(
+    {
+      targets: Type.Array(TargetSchema, { minItems: 1, maxItems: 10, description: 'Who to call.' }),
+      strategy: Type.Enum(['sequential', 'simultaneous'], {
+        default: 'sequential',
+        description: 'sequential: one target after the other until one answers. simultaneous: ring all, the first to answer wins.',
+      }),
+      answerOnBranch: Type.Optional(Type.String({ description: 'Branch to run on the answered call; the dialing branch resumes when it is over.' })),
+      callerId: Type.Optional(Type.String({ description: "Number shown to the callee (default: the inbound caller's number, else the server's default caller id)." })),
+      timeLimit: Type.Optional(Type.Number({ minimum: 1, description: 'Seconds the answered call may last before Ringflow hangs it up.' })),
+      headers: Type.Optional(
+        Type.Unsafe<Record<string, string>>({
+          type: 'object',
+          propertyNames: { pattern: '^[Xx]-[A-Za-z0-9-]+$' },
+          additionalProperties: { type: 'string' },
+          description: 'SIP X- headers sent with the INVITE.',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  result: '`{ok, status, target, duration, cdr}` — `status` is a call state (Answered, Busy, No Answer, Rejected, Invalid Number, Temporarily Unavailable, Error); `duration` the seconds the answered call lasted (0 while it goes on)',
+  needs: 'none',
+  branchParams: ['answerOnBranch'],
+  async execute(ctx, params, signal) {
+    const from = params.callerId ?? (ctx.call?.direction === 'inbound' ? ctx.call.fromNumber : ctx.defaultCallerId);
+    const requests = params.targets.map((t) => ({ from, to: t.number.trim(), timeoutMs: t.timeout * 1000, headers: params.headers }));
+    const attempt = params.strategy === 'simultaneous' ? await dialAll(ctx, requests, signal) : await dialInTurn(ctx, requests, signal);
+    if (attempt.outcome !== 'Answered') {
+      return { ok: false, status: attempt.outcome, target: attempt.target, duration: 0, cdr: attempt.cdr };
+    }
+    const leg = attempt.call;
+    const limit = params.timeLimit === undefined ? undefined : ctx.clock.setTimer(params.timeLimit * 1000, () => void leg.hangup('normal', 'scenario'));
+    leg.on('ended', () => limit?.cancel());
+    const answered = (): ActionResult => ({ ok: true, status: 'Answered', target: attempt.target, duration: leg.cdr().durationAnswered, cdr: leg.cdr() });
+
+    if (params.answerOnBranch !== undefined) {
+      try {
+        await ctx.runBranch(params.answerOnBranch, leg, ctx.call, signal);
+      } finally {
+        await leg.hangup('normal', 'scenario');
+      }
+      return answered();
+    }
+    if (!ctx.call) {
+      // An API-started run has no call yet: this branch now runs on the answered one.
+      ctx.adoptCall(leg);
+      return answered();
+    }
+    // Forwarding: the caller is answered only once the callee is (they hear ringing meanwhile).
+    try {
+      await ctx.call.answer();
+      await ctx.call.bridge(leg, signal);
+    } finally {
+      await leg.hangup('normal', 'scenario');
+    }
+    return answered();
+  },
+});
+
+interface Request extends OriginateRequest {
+  to: string;
+}
+type Attempt =
+  | { outcome: 'Answered'; call: Call; target: string }
+  | { outcome: Exclude<DialOutcome, 'Answered'>; cdr: Cdr; target: string };
+
+async function dialInTurn(ctx: ActionContext, requests: Request[], signal: AbortSignal): Promise<Attempt> {
+  let first: Attempt | undefined;
+  for (const request of requests) {
+    const attempt = await dialOne(ctx, request, signal);
+    if (attempt.outcome === 'Answered') return attempt;
+    first ??= attempt;
+  }
+  return first!;
+}
+
+/** Rings every target at once; the first to answer wins and the others are cancelled. */
+function dialAll(ctx: ActionContext, requests: Request[], signal: AbortSignal): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    const losers = new AbortController();
+    const failures: Attempt[] = new Array(requests.length);
+    let pending = requests.length;
+    let won = false;
+    const stopAll = () => losers.abort(signal.reason);
+    signal.addEventListener('abort', stopAll, { once: true });
+    const attemptSignal = AbortSignal.any([signal, losers.signal]);
+    requests.forEach((request, i) => {
+      dialOne(ctx, request, attemptSignal).then(
+        (attempt) => {
+          if (attempt.outcome !== 'Answered') failures[i] = attempt;
+          else if (won) void attempt.call.hangup('normal', 'system'); // answered a moment too late
+          else {
+            won = true;
+            losers.abort(new Error('another target answered'));
+            resolve(attempt);
+          }
+        },
+        () => {}, // cancelled: another target won, or the dialing branch stopped
+      ).finally(() => {
+        if (--pending > 0 || won) return;
+        signal.removeEventListener('abort', stopAll);
+        if (signal.aborted) reject(signal.reason);
+        else resolve(failures.find((f) => f !== undefined)!);
+      });
+    });
+  });
+}
+
+async function dialOne(ctx: ActionContext, request: Request, signal: AbortSignal): Promise<Attempt> {
+  if (!isDialable(request.to)) {
+    return { outcome: 'Invalid Number', target: request.to, cdr: neverDialed(ctx.clock, request) };
+  }
+  const result = await ctx.network.originate(request, signal);
+  return result.outcome === 'Answered'
+    ? { outcome: 'Answered', call: result.call, target: request.to }
+    : { outcome: result.outcome, cdr: result.cdr, target: request.to };
+}
+
+/** E.164 (a + and 8 to 15 digits) or a SIP URI; anything else is refused before dialing. */
+export function isDialable(target: string): boolean {
+  return /^\+[1-9]\d{6,14}$/.test(target) || /^sips?:[^\s@]+(@[^\s]+)?$/i.test(target);
+}
+
+function neverDialed(clock: Clock, request: Request): Cdr {
+  const at = new Date(clock.now()).toISOString();
+  return {
+    callid: '',
+    direction: 'outbound',
+    callerNumber: request.from,
+    callee: request.to,
+    started: at,
+    answered: null,
+    ended: at,
+    durationAnswered: 0,
+    durationTotal: 0,
+    hangupCause: 28, // Q.850 "invalid number format"
+    hangupSource: 'system',
+    status: 'invalid-number',
+  };
+}

@@ -1,0 +1,275 @@
+// One execution of a scenario: its lifecycle (entry branch, failure rules, the hangup branch),
+// its variables, calls, recordings and timeline (SPEC §1.6, §1.7).
+
+import type { ActionResult } from '../actions/action.ts';
+import type { RunInfo } from '../actions/context.ts';
+import { isRingflowError, RingflowError, type ErrorCode, type SourcePosition } from '../errors.ts';
+import type { HttpClient } from '../http/exchange.ts';
+import type { Scenario } from '../scenario/model.ts';
+import type { Call, Cdr, RecordingInfo } from '../telephony/port.ts';
+import type { EngineServices } from './engine-services.ts';
+import { Frame } from './frame.ts';
+import { recordedHttp } from './http-recorder.ts';
+import { Limiter } from './limiter.ts';
+import { compileSteps, type Program } from './program.ts';
+import type { RunContext } from './run-context.ts';
+import { CANCELED, FAILED } from './stop.ts';
+import { Timeline, type TimelineEvent } from './timeline.ts';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+
+export type RunEntry =
+  | { type: 'api' }
+  | { type: 'inbound-call'; call: Call }
+  | { type: 'outbound-call'; call: Call };
+
+export interface RunRequest {
+  scenario: Scenario;
+  /** How the scenario is known to the API (sid, name). */
+  scenarioRef?: { sid: string; name: string };
+  tenant?: string;
+  entry: RunEntry;
+  /** Start at this branch instead of the entry's own (`ringflow simulate --branch`). */
+  branch?: string;
+  /** Run variables, overriding the scenario's; keys with or without `$`. */
+  variables?: Record<string, unknown>;
+}
+
+export interface RunError {
+  code: ErrorCode;
+  message: string;
+  file?: string | undefined;
+  line?: number | undefined;
+  col?: number | undefined;
+}
+
+export interface CallSummary {
+  sid: string;
+  direction: string;
+  from: string;
+  to: string;
+  status: string;
+  cdr: Cdr;
+  attachedData: Record<string, unknown>;
+}
+
+export interface RunSummary {
+  sid: string;
+  status: RunStatus;
+  type: RunInfo['type'];
+  scenario: { sid: string; name: string };
+  startedAt: string;
+  endedAt: string | undefined;
+  variables: Record<string, unknown>;
+  calls: CallSummary[];
+  recordings: RecordingInfo[];
+  error: RunError | undefined;
+}
+
+const ENTRY_BRANCH = { api: 'api-initiated', 'inbound-call': 'inbound-call', 'outbound-call': 'outbound-call' } as const;
+
+export class Run implements RunContext {
+  readonly info: RunInfo;
+  readonly scenario: Scenario;
+  readonly startedAt: number;
+  readonly timeline: Timeline;
+  readonly variables = new Map<string, unknown>();
+  readonly signal: AbortSignal;
+  status: RunStatus = 'queued';
+  error: RunError | undefined;
+  endedAt: number | undefined;
+  /** Resolves with the summary once the run is over (never rejects). */
+  readonly done: Promise<RunSummary>;
+
+  readonly #services: EngineServices;
+  readonly #request: RunRequest;
+  readonly #abort = new AbortController();
+  readonly #programs = new Map<string, Program>();
+  readonly #calls = new Map<string, Call>();
+  readonly #attached = new Map<string, Record<string, unknown>>();
+  readonly #recordings: RecordingInfo[] = [];
+  readonly #stepResults: Record<string, unknown> = {};
+  readonly #background = new Set<Promise<void>>();
+  readonly #http: Limiter;
+  #steps = 0;
+  #primary: Call | undefined;
+
+  constructor(services: EngineServices, sid: string, request: RunRequest) {
+    this.#services = services;
+    this.#request = request;
+    this.scenario = request.scenario;
+    this.startedAt = services.clock.now();
+    this.info = {
+      sid,
+      type: request.entry.type,
+      tenant: request.tenant ?? 'default',
+      scenario: request.scenarioRef ?? { sid: '', name: request.scenario.description ?? '' },
+    };
+    this.timeline = new Timeline({ now: () => services.clock.now(), startedAt: this.startedAt, maxStringBytes: services.limits.timelineStringBytes });
+    this.signal = this.#abort.signal;
+    this.#http = new Limiter(services.limits.httpPerRun);
+    for (const [name, value] of Object.entries(request.scenario.variables)) this.variables.set(name, structuredClone(value));
+    for (const [name, value] of Object.entries(request.variables ?? {})) this.variables.set(name.startsWith('$') ? name : `$${name}`, value);
+    this.done = this.#execute();
+  }
+
+  get clock() { return this.#services.clock; }
+  get network() { return this.#services.network; }
+  get sandbox() { return this.#services.sandbox; }
+  get params() { return this.#services.params; }
+  get defaultCallerId() { return this.#services.defaultCallerId; }
+  get env() { return this.#services.env; }
+  get memcache() { return this.#services.memcache(this.info.tenant); }
+  integrations(): unknown { return this.#services.integrations(this.info.tenant); }
+
+  /** Stops the run: hangs up its calls; the hangup branch does not run. */
+  cancel(): void {
+    if (this.status === 'completed' || this.status === 'failed' || this.status === 'canceled') return;
+    this.#abort.abort(CANCELED);
+    for (const call of this.#calls.values()) void call.hangup('normal', 'system');
+  }
+
+  summary(): RunSummary {
+    return {
+      sid: this.info.sid,
+      status: this.status,
+      type: this.info.type,
+      scenario: this.info.scenario,
+      startedAt: new Date(this.startedAt).toISOString(),
+      endedAt: this.endedAt === undefined ? undefined : new Date(this.endedAt).toISOString(),
+      variables: this.variablesJSON(),
+      calls: [...this.#calls.values()].map((c) => ({
+        sid: c.sid, direction: c.direction, from: c.fromNumber, to: c.toNumber, status: c.status, cdr: c.cdr(), attachedData: this.attachedData(c.sid),
+      })),
+      recordings: [...this.#recordings],
+      error: this.error,
+    };
+  }
+
+  /** Variables as JSON (undefined ones left out). */
+  variablesJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of this.variables) if (v !== undefined) out[k] = v;
+    return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
+  }
+
+  subscribe(listener: (event: TimelineEvent) => void): () => void {
+    return this.timeline.subscribe(listener);
+  }
+
+  // RunContext
+  program(branch: string): Program | undefined {
+    let program = this.#programs.get(branch);
+    if (!program) {
+      const steps = this.scenario.branches.get(branch)?.steps;
+      if (!steps) return undefined;
+      program = compileSteps(steps);
+      this.#programs.set(branch, program);
+    }
+    return program;
+  }
+
+  countStep(): void {
+    if (++this.#steps > this.#services.limits.maxSteps) throw new RingflowError('RF_STEP_LIMIT', { limit: this.#services.limits.maxSteps });
+  }
+
+  httpFor(branch: string, position: { line: number; col: number }): HttpClient {
+    return recordedHttp(this.#services.http, this.#http, this.timeline, branch, position);
+  }
+
+  track(call: Call): void {
+    if (this.#calls.has(call.sid)) return;
+    this.#calls.set(call.sid, call);
+    const describe = { callSid: call.sid, direction: call.direction, from: call.fromNumber, to: call.toNumber };
+    this.timeline.add({ type: 'call', event: 'created', ...describe });
+    call.on('ended', (cdr) => this.timeline.add({ type: 'call', event: 'ended', ...describe, cdr }));
+    // A call that appears after a cancel is hung up at once.
+    if (this.signal.aborted) void call.hangup('normal', 'system');
+  }
+
+  attachedData(callSid: string): Record<string, unknown> {
+    return this.#attached.get(callSid) ?? {};
+  }
+
+  setAttachedData(callSid: string, data: Record<string, unknown>): void {
+    this.#attached.set(callSid, structuredClone(data));
+  }
+
+  addRecording(recording: RecordingInfo): void {
+    this.#recordings.push(recording);
+  }
+
+  rememberStep(id: string, result: ActionResult): void {
+    this.#stepResults[id] = { ...result, value: result.input ?? result.value };
+  }
+
+  stepResults(): Record<string, unknown> {
+    return this.#stepResults;
+  }
+
+  background(work: Promise<void>): void {
+    const tracked = work.catch((e: unknown) => this.#fail(e)).finally(() => this.#background.delete(tracked));
+    this.#background.add(tracked);
+  }
+
+  async #execute(): Promise<RunSummary> {
+    await Promise.resolve(); // let the creator subscribe before the first event
+    const entry = this.#request.entry;
+    this.status = 'running';
+    this.timeline.add({ type: 'run', event: 'started' });
+    // A Knovvu-triggered call runs api-initiated when the scenario has no outbound-call branch.
+    const entryBranch = entry.type === 'outbound-call' && !this.scenario.branches.has('outbound-call') ? 'api-initiated' : ENTRY_BRANCH[entry.type];
+    const branch = this.#request.branch ?? entryBranch;
+    const call = entry.type === 'api' ? undefined : entry.call;
+    this.#primary = call;
+    try {
+      if (call) {
+        this.track(call);
+        if (entry.type !== 'inbound-call' || this.scenario.defaults.autoAnswer) await call.answer();
+      }
+      const frame = new Frame(this, { branch, call, parent: this.signal, onAdopt: (c) => (this.#primary ??= c) });
+      await frame.execute();
+    } catch (e) {
+      this.#fail(e);
+    }
+    await this.#afterCall();
+    while (this.#background.size > 0) await Promise.all(this.#background);
+    this.status = this.signal.reason === CANCELED ? 'canceled' : this.error ? 'failed' : 'completed';
+    this.endedAt = this.clock.now();
+    this.timeline.add({ type: 'run', event: 'ended', status: this.status });
+    return this.summary();
+  }
+
+  /** Ends the call for good and runs the hangup branch on it (not after a cancel). */
+  async #afterCall(): Promise<void> {
+    const call = this.#primary;
+    if (!call) return;
+    if (call.status !== 'ended') await call.hangup('normal', this.error ? 'system' : 'scenario');
+    if (this.signal.reason === CANCELED || !this.scenario.branches.has('hangup')) return;
+    try {
+      await new Frame(this, { branch: 'hangup', call, afterCall: true, parent: this.#hangupSignal() }).execute();
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** The hangup branch still runs after a failure: it only stops on cancel. */
+  #hangupSignal(): AbortSignal {
+    if (this.signal.reason !== FAILED) return this.signal;
+    const own = new AbortController();
+    return own.signal;
+  }
+
+  #fail(e: unknown): void {
+    const error = isRingflowError(e) ? e : new RingflowError('RF_INTERNAL', { detail: e instanceof Error ? e.message : String(e) }, undefined, { cause: e });
+    if (error.code === 'RF_INTERNAL') this.#services.logError(error, this.info);
+    if (!this.error) this.error = toRunError(error.code, error.message, error.position);
+    this.timeline.add({ type: 'error', code: error.code, message: error.message, ...error.position });
+    if (!this.signal.aborted) this.#abort.abort(FAILED);
+    for (const c of this.#calls.values()) void c.hangup('error', 'system');
+  }
+}
+
+function toRunError(code: ErrorCode, message: string, position: SourcePosition | undefined): RunError {
+  return { code, message, ...position };
+}

@@ -1,0 +1,105 @@
+// The run's timeline: every step, HTTP exchange, call event, log line, warning and error, in order.
+// It is what a user reads to debug a scenario, so values are kept (capped) and secrets redacted.
+
+import type { Cdr } from '../telephony/port.ts';
+
+interface Base {
+  /** ISO-8601 time. */
+  at: string;
+  /** Milliseconds since the run started. */
+  t: number;
+}
+
+export type TimelineEvent = Base &
+  (
+    | { type: 'run'; event: 'started' | 'ended'; status?: string }
+    | { type: 'branch'; event: 'started' | 'ended'; branch: string; callSid?: string | undefined; reason?: string | undefined }
+    | {
+        type: 'step';
+        branch: string;
+        step: string;
+        line: number;
+        col: number;
+        label?: string | undefined;
+        params?: unknown;
+        result?: unknown;
+        skipped?: boolean;
+        outcome?: 'hangup' | 'canceled' | 'failed' | undefined;
+        durationMs: number;
+      }
+    | {
+        type: 'http';
+        branch: string;
+        line: number;
+        col: number;
+        request: { method: string; url: string; headers: Record<string, string>; body?: string | undefined };
+        response?: { status: number; statusText: string; headers: Record<string, string>; body: string } | undefined;
+        error?: string | undefined;
+        errorDetail?: string | undefined;
+        redirects?: { status: number; location: string }[] | undefined;
+        durationMs: number;
+      }
+    | { type: 'call'; event: 'created' | 'ringing' | 'answered' | 'ended'; callSid: string; direction: string; from: string; to: string; cdr?: Cdr | undefined }
+    | { type: 'log'; branch: string; message: string; line?: number | undefined; col?: number | undefined }
+    | { type: 'warning'; message: string; line?: number | undefined; col?: number | undefined }
+    | { type: 'error'; code: string; message: string; file?: string | undefined; line?: number | undefined; col?: number | undefined }
+  );
+
+/** A timeline event before the timeline stamps it. */
+export type TimelineEntry = TimelineEvent extends infer E ? (E extends Base ? Omit<E, 'at' | 't'> : never) : never;
+
+export interface TimelineOptions {
+  now: () => number;
+  startedAt: number;
+  /** Longest string kept in params, results and bodies (longer ones are cut with a note). */
+  maxStringBytes: number;
+}
+
+export class Timeline {
+  readonly events: TimelineEvent[] = [];
+  readonly #options: TimelineOptions;
+  readonly #listeners = new Set<(event: TimelineEvent) => void>();
+
+  constructor(options: TimelineOptions) {
+    this.#options = options;
+  }
+
+  now(): number {
+    return this.#options.now();
+  }
+
+  add(entry: TimelineEntry, at = this.#options.now()): TimelineEvent {
+    const event = { ...entry, at: new Date(at).toISOString(), t: Math.round(at - this.#options.startedAt) } as TimelineEvent;
+    this.events.push(event);
+    for (const listener of this.#listeners) listener(event);
+    return event;
+  }
+
+  /** A value made fit for the timeline: secrets redacted, long strings cut, undefined dropped. */
+  keep(value: unknown): unknown {
+    return sanitize(value, this.#options.maxStringBytes, 0);
+  }
+
+  subscribe(listener: (event: TimelineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|password|passwd|secret|client_secret|access_token|refresh_token|accesstoken|refreshtoken)$|secret|password|token$/i;
+
+function sanitize(value: unknown, max: number, depth: number): unknown {
+  if (typeof value === 'string') {
+    if (value.length <= max) return value;
+    return `${value.slice(0, max)}… [${value.length - max} more characters]`;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 32) return '[too deep]';
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, max, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    out[k] = SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'number') ? '[redacted]' : sanitize(v, max, depth + 1);
+  }
+  return out;
+}
