@@ -2,7 +2,6 @@
 // scripts, the CLI and tests. Kept small on purpose: thousands sit in a gather at once in the
 // benchmark, so state is a few fields, and collections exist only while something uses them.
 
-import type { Timer } from '../../time/clock.ts';
 import {
   CallEndedError,
   HANGUP_CAUSES,
@@ -37,6 +36,7 @@ import { buildCdr } from './sim-cdr.ts';
 import { sinceOrigin, type SimEnv } from './sim-env.ts';
 import { playOn } from './sim-play.ts';
 import { recordOn, startRecordingOn } from './sim-record.ts';
+import { TimerSet } from './timer-set.ts';
 
 /** Q.850 16, normal call clearing: what a party's plain hang-up gives. */
 const PARTY_HANGUP_CAUSE = 16;
@@ -76,7 +76,7 @@ export class SimCall implements Call {
   #hangupSource: HangupSource | null = null;
   #rang = false;
   /** The party's pending timers (hang-up, key presses), cancelled when the call ends. */
-  #timers: Set<Timer> | undefined;
+  readonly #timers = new TimerSet();
   /** Index in script.presses where the search for the next press-on-listening starts. */
   #nextPress = 0;
   #bridgedWith: SimCall | undefined;
@@ -226,8 +226,7 @@ export class SimCall implements Call {
     this.#endedAt = this.#env.clock.now();
     this.#hangupCause = q850;
     this.#hangupSource = source;
-    if (this.#timers) for (const timer of this.#timers) timer.cancel();
-    this.#timers = undefined;
+    this.#timers.cancelAll();
     // Operations first (a prompt notes it was cut, a recording is saved), then the engine.
     this.#hooks.ended();
     const cdr = this.cdr();
@@ -284,16 +283,8 @@ export class SimCall implements Call {
     for (const key of keys) this.#env.transcript.add(this.sid, 'press', { text: key, lost: true });
   }
 
-  /** A party timer: forgotten when it fires, cancelled if the call ends first. */
   #after(ms: number, fn: () => void): void {
-    if (this.#status === 'ended') return;
-    const timers = (this.#timers ??= new Set());
-    const timer = this.#env.clock.setTimer(Math.max(0, ms), () => {
-      timers.delete(timer);
-      if (timers.size === 0 && this.#timers === timers) this.#timers = undefined;
-      fn();
-    });
-    timers.add(timer);
+    if (this.#status !== 'ended') this.#timers.after(this.#env.clock, ms, fn);
   }
 }
 

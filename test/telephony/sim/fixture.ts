@@ -26,11 +26,6 @@ export async function answeredInbound(sim: Sim, party?: Parameters<SimNetwork['i
   return call;
 }
 
-/** The transcript without the call sids, as [at, kind, …details] tuples are awkward to read. */
-export function kinds(network: SimNetwork): string[] {
-  return network.transcript.map((e) => `${e.at} ${e.kind}`);
-}
-
 export function never(): AbortSignal {
   return new AbortController().signal;
 }
