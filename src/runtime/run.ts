@@ -6,7 +6,7 @@ import type { RunInfo } from '../actions/context.ts';
 import { isRingflowError, RingflowError, type ErrorCode, type SourcePosition } from '../errors.ts';
 import type { HttpClient } from '../http/exchange.ts';
 import type { Scenario } from '../scenario/model.ts';
-import type { Call, Cdr, RecordingInfo } from '../telephony/port.ts';
+import type { Call, Cdr, Network, RecordingInfo } from '../telephony/port.ts';
 import type { EngineServices } from './engine-services.ts';
 import { Frame } from './frame.ts';
 import { recordedHttp } from './http-recorder.ts';
@@ -114,7 +114,17 @@ export class Run implements RunContext {
   }
 
   get clock() { return this.#services.clock; }
-  get network() { return this.#services.network; }
+  /** The network as this run's steps see it: every call placed is tracked by the run. */
+  get network(): Network {
+    const network = this.#services.network;
+    return {
+      originate: async (request, signal) => {
+        const result = await network.originate(request, signal);
+        if (result.outcome === 'Answered') this.track(result.call);
+        return result;
+      },
+    };
+  }
   get sandbox() { return this.#services.sandbox; }
   get params() { return this.#services.params; }
   get defaultCallerId() { return this.#services.defaultCallerId; }
@@ -246,6 +256,8 @@ export class Run implements RunContext {
     if (!call) return;
     if (call.status !== 'ended') await call.hangup('normal', this.error ? 'system' : 'scenario');
     if (this.signal.reason === CANCELED || !this.scenario.branches.has('hangup')) return;
+    // The hangup branch gets a step budget of its own, so it still reports a run stopped by the limit.
+    this.#steps = 0;
     try {
       await new Frame(this, { branch: 'hangup', call, afterCall: true, parent: this.#hangupSignal() }).execute();
     } catch (e) {

@@ -1,0 +1,70 @@
+// The `ringflow` command line: one file per command, wired here.
+
+import { Command, CommanderError } from 'commander';
+import { formatLocated, isRingflowError } from '../errors.ts';
+import { createEngine } from '../runtime/engine.ts';
+import { SimNetwork } from '../telephony/sim/index.ts';
+import { SystemClock } from '../time/clock.ts';
+import { simulateCommand, type SimulateFlags } from './simulate.ts';
+import { validateFiles } from './validate.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Runs the command line and returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  let code = 0;
+  const program = new Command()
+    .name('ringflow')
+    .description('Self-hostable engine for programmable voice calls (Callr Actions-compatible scenarios).')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('validate')
+    .description('check scenario files; prints file:line:col: CODE: message for each problem')
+    .argument('<files...>', 'scenario YAML files')
+    .action(async (files: string[]) => {
+      const clock = new SystemClock();
+      const engine = await createEngine({ clock, network: new SimNetwork({ clock }) });
+      try {
+        code = await validateFiles(engine, files, { out, err });
+      } finally {
+        engine.close();
+      }
+    });
+
+  program
+    .command('simulate')
+    .description('run a scenario on the simulated network and show the transcript')
+    .argument('<file>', 'scenario YAML file')
+    .option('--branch <name>', 'branch to start (default: inbound-call, else api-initiated)')
+    .option('--from <number>', 'caller number (default +15550001111)')
+    .option('--to <number>', 'called number (default +15550009999)')
+    .option('--var <$name=value>', 'run variable, JSON or text (repeatable)', collect, [])
+    .option('--press <keys[@seconds]>', 'keys the caller presses: after the next prompt, or at a time (repeatable)', collect, [])
+    .option('--callee <behaviour>', 'how dialed numbers answer: answer, answer@3s, busy, no-answer, reject, invalid, unavailable, error')
+    .option('--hangup-at <seconds>', 'the party hangs up at this time')
+    .option('--http-allow <hosts>', 'hosts/CIDRs fetch@v2 may reach besides the internet (default: $RINGFLOW_HTTP_ALLOW)')
+    .option('--integrations <file>', 'JSON/YAML file giving `integrations` (OAuth tokens and metadata per provider)')
+    .option('--recordings <dir>', 'write recordings as WAV files in this folder')
+    .option('--start <iso-date>', 'simulated start time (default: now)')
+    .option('--verbose', 'also print every step and branch')
+    .option('--json', 'print one JSON document (transcript, variables, run, calls, timeline) instead')
+    .action(async (file: string, flags: SimulateFlags) => {
+      code = await simulateCommand(file, flags, { out, err, keys: process.stdin.isTTY ? process.stdin : undefined });
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isRingflowError(e)) {
+      err(formatLocated(e));
+      return e.code === 'RF_CLI_USAGE' ? 2 : 1;
+    }
+    throw e;
+  }
+}
