@@ -1,17 +1,37 @@
-// Writes the generated files that are committed: the scenario JSON Schema.
-// `npm run generate`; the test suite fails when a committed file is out of date.
+// Writes the generated files that are committed: the scenario JSON Schema and the action reference
+// in docs/scenario-language.md. `npm run generate`; the test suite fails when one is out of date.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { BUILTIN_ACTIONS } from '../src/actions/builtin.ts';
+import { actionReference } from '../src/scenario/action-docs.ts';
 import { scenarioSchema } from '../src/scenario/schema.ts';
 
-export const GENERATED: Record<string, () => string> = {
+const root = new URL('../', import.meta.url);
+
+/** Replaces what lies between `<!-- NAME:start … -->` and `<!-- NAME:end -->`. */
+export function fillSection(text: string, name: string, content: string): string {
+  const start = new RegExp(`(<!-- ${name}:start[^>]*-->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
+  if (!start.test(text)) throw new Error(`no ${name} markers`);
+  return text.replace(start, (_, open: string, close: string) => `${open}\n${content}\n${close}`);
+}
+
+/** Each generated file: its path and its expected content given the current one. */
+export const GENERATED: Record<string, (current: string) => string> = {
   'schema/scenario.schema.json': () => `${JSON.stringify(scenarioSchema(BUILTIN_ACTIONS), null, 2)}\n`,
+  'docs/scenario-language.md': (current) => fillSection(current, 'actions', actionReference(BUILTIN_ACTIONS)),
 };
+
+export function readCurrent(file: string): string {
+  try {
+    return readFileSync(new URL(file, root), 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 if (import.meta.main) {
   for (const [file, render] of Object.entries(GENERATED)) {
-    writeFileSync(new URL(`../${file}`, import.meta.url), render());
+    writeFileSync(new URL(file, root), render(readCurrent(file)));
     console.log(`wrote ${file}`);
   }
 }

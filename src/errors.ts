@@ -32,7 +32,6 @@ export const ERRORS = {
   RF_SCENARIO_DUPLICATE_LABEL: { status: 400, message: 'the label "{label}" is already used at line {line} of branch "{branch}"' },
   RF_SCENARIO_UNKNOWN_EVENT: { status: 400, message: '{action} has no event "{event}"; it has: {known}' },
   RF_SCENARIO_UNREACHABLE_BRANCH: { status: 200, message: 'branch "{branch}" never runs: it is not a built-in branch, and no goto or answerOnBranch in a branch that runs names it' },
-  RF_SCENARIO_TOO_LARGE: { status: 400, message: 'the scenario is {size} characters long; the limit is {limit}' },
   RF_SCENARIO_COMPAT: { status: 200, message: 'compat.version "{version}" is not known; Ringflow implements {known}' },
   RF_EXPR_SYNTAX: { status: 400, message: 'expression syntax error: {detail}' },
 
@@ -47,10 +46,10 @@ export const ERRORS = {
   RF_NO_CALL: { status: 422, message: '{action} needs a call, and this branch has none yet (use dial@v1 first)' },
   RF_BRIDGE_NO_PEER: { status: 422, message: 'bridge@v1 joins the call that dialed this one, and there is none: use it in a branch named by dial@v1 answerOnBranch' },
   RF_BRANCH_MISSING: { status: 422, message: 'the scenario has no "{branch}" branch' },
-  RF_RUN_CANCELED: { status: 409, message: 'the run was canceled' },
   RF_INTERNAL: { status: 500, message: 'internal error: {detail}' },
 
-  // Outbound HTTP (fetch@v2 and friends); these also appear as result.error strings
+
+  // Outbound HTTP: the errorDetail of a fetch@v2 result whose error is blocked or invalid-url
   RF_HTTP_BLOCKED: { status: 403, message: 'request to {host} ({address}) blocked: {reason}; allow it with RINGFLOW_HTTP_ALLOW or --http-allow' },
   RF_HTTP_INVALID_URL: { status: 400, message: 'invalid URL "{url}": {detail}' },
 

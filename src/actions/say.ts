@@ -7,7 +7,7 @@ export const say = defineAction({
   summary: 'Speaks text to the caller with text-to-speech.',
   params: Type.Object(
     {
-      what: Type.String({ description: 'The text; a small SSML subset (<speak>, <break time="500ms"/>, <say-as>) is allowed.' }),
+      what: Type.String({ description: 'The text; a small SSML subset (`<speak>`, `<break time="500ms"/>`, `<say-as>`) is allowed.' }),
       language: Type.Optional(Type.String({ description: 'Language tag (default: defaults.language).' })),
       voice: Type.Optional(Type.String({ description: 'Voice name (default: defaults.voice, else the language\'s default voice).' })),
       loop: Type.Integer({ minimum: 1, default: 1, description: 'How many times to say it.' }),

@@ -81,12 +81,19 @@ export function scenarioSchema(actions: readonly ActionDefinition[]): JsonSchema
         anyOf: [{ required: ['action'] }, { required: ['if', 'then'] }, { required: ['goto'] }, { required: ['label'] }],
         allOf: actions.map((a) => ({
           if: { required: ['action'], properties: { action: { const: actionId(a) } } },
-          then: { properties: { params: { $ref: `#/definitions/${actionId(a)}` } } },
+          then: { ...(needsParams(a) ? { required: ['params'] } : {}), properties: { params: { $ref: `#/definitions/${actionId(a)}` } } },
         })),
       },
       ...Object.fromEntries(actions.map((a) => [actionId(a), { description: a.summary, ...acceptExpressions(plain(a.params)) }])),
     },
   };
+}
+
+/** True when the action has a param without a default that must be given. */
+function needsParams(action: ActionDefinition): boolean {
+  const schema = plain(action.params);
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  return ((schema.required ?? []) as string[]).some((k) => props[k]?.default === undefined);
 }
 
 /** A TypeBox schema as plain JSON (symbols and undefined dropped). */
