@@ -115,7 +115,7 @@ function contextFor(run: RunContext, frame: FrameView, step: ActionStep, endBran
       try {
         return run.sandbox.execute(code, scopeFor(run, frame));
       } catch (e) {
-        throw positioned(e, step.position);
+        throw positioned(e, step.codePosition ?? step.position);
       }
     },
     adoptCall: (call) => frame.adoptCall(call),

@@ -28,6 +28,8 @@ export interface ActionStep extends StepBase {
   readonly result: string | undefined;
   /** Stable id (CloudTalk's `input[ID]`). */
   readonly id: string | undefined;
+  /** Where the action's code param (javascript@v1 `code`) is written, for errors inside the code. */
+  readonly codePosition: SourcePosition | undefined;
   readonly events: ReadonlyMap<string, readonly Step[]>;
 }
 

@@ -117,7 +117,9 @@ function readActionStep(
     const value = params.kind === 'const' ? (params.value as Record<string, unknown>)[name] : t?.kind === 'const' ? t.value : undefined;
     if (typeof value === 'string') refs.branchTargets.push({ from: branch, target: value, position: src.pos(paramNode(src, paramsNode, [name])), kind: 'answerOnBranch' });
   }
-  return { kind: 'action', position, label, condition, action, params, result, id, events };
+  const codeNode = action.codeParam ? paramNode(src, paramsNode, [action.codeParam]) : undefined;
+  const codePosition = codeNode ? src.positionInString(codeNode, 0) : undefined;
+  return { kind: 'action', position, label, condition, action, params, result, id, events, codePosition };
 }
 
 function lookupAction(src: ScenarioSource, lang: Language, node: unknown): ActionDefinition | undefined {

@@ -60,7 +60,7 @@ branches:
         const [badRun, goodRun] = await Promise.all([bad.done, good.done]);
         assert.equal(badRun.status, 'failed');
         assert.equal(badRun.error?.code, errorCode);
-        assert.equal(badRun.error?.line, 3);
+        assert.deepEqual([badRun.error?.line, badRun.error?.col], [5, 16], 'at the start of the code');
         assert.equal(badRun.calls[0]?.status, 'ended');
         assert.equal(goodRun.status, 'completed');
         assert.equal((goodRun.variables.$v as { value: number }).value, 42);
