@@ -5,6 +5,7 @@
 
 import type { EvalScope } from './scope.ts';
 import { createSandboxEngine } from './sandbox-engine.ts';
+import { evaluateSimple, executeSimple, parseSimpleExpression, parseSimpleStatement, type SimpleExpression, type SimpleStatement } from './simple-forms.ts';
 
 export interface SandboxOptions {
   /** CPU deadline per evaluation, default 100. */
@@ -49,11 +50,37 @@ const STACK_BYTES = 64 * 1024;
 const VALUE_CACHE_CHARS = 256 * 1024;
 
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  return createSandboxEngine({
+  const engine = await createSandboxEngine({
     timeoutMs: options.timeoutMs ?? 100,
     memoryBytes: options.memoryBytes ?? 32 * 1024 * 1024,
     cacheSize: options.cacheSize ?? 2000,
     stackBytes: STACK_BYTES,
     valueCacheChars: VALUE_CACHE_CHARS,
   });
+  // Which sources have a simple form (see simple-forms.ts), remembered like compiled functions.
+  const limit = options.cacheSize ?? 2000;
+  const expressions = new Map<string, SimpleExpression | null>();
+  const statements = new Map<string, SimpleStatement | null>();
+  const formOf = <T>(cache: Map<string, T | null>, source: string, parse: (s: string) => T | undefined): T | null => {
+    let form = cache.get(source);
+    if (form === undefined) {
+      form = parse(source) ?? null;
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(source, form);
+    }
+    return form;
+  };
+  return {
+    evaluate(source, scope) {
+      const form = formOf(expressions, source, parseSimpleExpression);
+      const fast = form && evaluateSimple(form, scope);
+      return fast ? fast.value : engine.evaluate(source, scope);
+    },
+    execute(source, scope) {
+      const form = formOf(statements, source, parseSimpleStatement);
+      return form && executeSimple(form, scope) ? undefined : engine.execute(source, scope);
+    },
+    check: (source, kind) => engine.check(source, kind),
+    dispose: () => engine.dispose(),
+  };
 }

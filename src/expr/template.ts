@@ -2,6 +2,7 @@
 // expression's type; inside a longer string each value is stringified (SPEC §1.4). Templates are
 // parsed once, when the scenario is loaded, and rendered on every step.
 
+import { cloneJson } from '../clone-json.ts';
 import { RingflowError, type SourcePosition } from '../errors.ts';
 
 export interface ExprRef {
@@ -139,5 +140,5 @@ export function expressionsIn(t: Template): ExprRef[] {
 }
 
 function copy(value: unknown): unknown {
-  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+  return cloneJson(value);
 }

@@ -12,7 +12,7 @@ import { readCapped } from './capped-body.ts';
 import type { HttpClient, HttpErrorKind, HttpRequest, HttpResponse } from './exchange.ts';
 import { blockReasonText, checkDestination, EMPTY_ALLOW_LIST, type AllowList, type BlockReason } from './guard.ts';
 import { classifyNetworkError } from './network-error.ts';
-import { openPinnedConnection } from './pinned-connection.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import { isRedirectStatus, redirectedRequest, type HopRequest } from './redirect.ts';
 import { isValidMethod, prepareHeaders } from './request-headers.ts';
 import { decodeText, parseJsonBody } from './response-body.ts';
@@ -35,6 +35,8 @@ export interface HttpClientOptions {
   readonly userAgent?: string | undefined;
   /** DNS resolution. Default: the system resolver (node:dns lookup, all addresses). */
   readonly lookup?: HostLookup | undefined;
+  /** Keep-alive connections kept for reuse (default 64). */
+  readonly maxConnections?: number | undefined;
   /** Extra trusted CA certificates (PEM) for https, on top of Node's roots: an internal CRM's CA, tests. */
   readonly ca?: string | Buffer | readonly (string | Buffer)[] | undefined;
 }
@@ -42,6 +44,8 @@ export interface HttpClientOptions {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_USER_AGENT = 'Ringflow/0.1';
 export const DEFAULT_MAX_REDIRECTS = 5;
+/** Keep-alive connections kept open, one per (origin, address). */
+export const DEFAULT_MAX_CONNECTIONS = 64;
 
 /** setTimeout's ceiling; a larger deadline would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -55,6 +59,7 @@ interface Settings {
   readonly userAgent: string;
   readonly lookup: HostLookup;
   readonly ca: HttpClientOptions['ca'];
+  readonly pool: ConnectionPool;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -65,8 +70,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     lookup: options.lookup ?? systemLookup,
     ca: options.ca,
+    pool: new ConnectionPool(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, { ca: options.ca }),
   };
-  return { send: (request, signal) => send(settings, request, signal) };
+  return { send: (request, signal) => send(settings, request, signal), close: () => settings.pool.close() };
 }
 
 /** A failure with a kind a scenario can branch on; becomes a `status: 0` response. */
@@ -171,9 +177,12 @@ async function exchangeHops(settings: Settings, request: HttpRequest, signal: Ab
   for (;;) {
     const address = await resolveVetted(settings, url, signal);
     signal.throwIfAborted();
-    const connection = openPinnedConnection(url.origin, address, { ca: settings.ca });
-    // Destroying the client closes the socket now, whatever undici is doing with the request.
-    const closeNow = () => void connection.destroy().catch(() => {});
+    const origin = url.origin;
+    const connection = settings.pool.acquire(origin, address);
+    // Only a connection whose exchange ended cleanly, body read to the end, goes back to the pool;
+    // destroying it otherwise closes the socket now, whatever undici is doing with the request.
+    let reusable = false;
+    const closeNow = () => settings.pool.discard(origin, address, connection);
     signal.addEventListener('abort', closeNow, { once: true });
     try {
       const response = await transport(signal, () =>
@@ -194,15 +203,19 @@ async function exchangeHops(settings: Settings, request: HttpRequest, signal: Ab
         // Past the limit the last redirect response is the answer (ok false, as a 3xx): the
         // scenario sees where it was being sent and can branch on the status, like fetch's
         // `redirect: 'manual'`. No `error`, since a response did arrive.
+        const last = await readResponse(response, maxBodyBytes, signal);
+        reusable = true;
         return {
-          ...(await readResponse(response, maxBodyBytes, signal)),
+          ...last,
           errorDetail: `stopped after ${maxRedirects} redirect${maxRedirects === 1 ? '' : 's'} (the limit); this is the last redirect response`,
         };
       }
-      return await readResponse(response, maxBodyBytes, signal);
+      const part = await readResponse(response, maxBodyBytes, signal);
+      reusable = true;
+      return part;
     } finally {
       signal.removeEventListener('abort', closeNow);
-      void connection.destroy().catch(() => {});
+      if (!reusable) closeNow();
     }
   }
 }

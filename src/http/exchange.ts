@@ -46,4 +46,6 @@ export interface HttpClient {
    * `error`. Rejects only with `signal.reason` when the signal aborts (the caller hung up).
    */
   send(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse>;
+  /** Closes kept-alive connections (when the engine shuts down). */
+  close?(): Promise<void>;
 }

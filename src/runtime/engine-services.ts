@@ -5,6 +5,8 @@ import type { RingflowError } from '../errors.ts';
 import type { Sandbox } from '../expr/sandbox.ts';
 import type { HttpClient } from '../http/exchange.ts';
 import type { ParamsValidator } from '../scenario/params.ts';
+import type { Branch } from '../scenario/model.ts';
+import type { Program } from './program.ts';
 import type { Network } from '../telephony/port.ts';
 import type { Clock } from '../time/clock.ts';
 
@@ -27,6 +29,8 @@ export interface EngineServices {
   readonly defaultCallerId: string;
   readonly env: Readonly<Record<string, string>>;
   memcache(tenant: string): MemcacheRepository;
+  /** A branch flattened for the interpreter, compiled once per scenario branch. */
+  program(branch: Branch): Program;
   integrations(tenant: string): unknown;
   /** Ringflow's own bugs (RF_INTERNAL): a scenario can never cause them, so they are logged loudly. */
   logError(error: RingflowError, run: RunInfo): void;

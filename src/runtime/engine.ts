@@ -17,6 +17,8 @@ import type { Network } from '../telephony/port.ts';
 import type { Clock } from '../time/clock.ts';
 import type { EngineServices, RunLimits } from './engine-services.ts';
 import { Run, type RunRequest } from './run.ts';
+import { compileSteps, type Program } from './program.ts';
+import type { Branch } from '../scenario/model.ts';
 
 export interface EngineConfig {
   clock: Clock;
@@ -71,10 +73,17 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     defaultCallerId: config.defaultCallerId ?? 'anonymous',
     env: Object.freeze({ ...config.env }),
     memcache: (tenant) => memcache.forTenant(tenant),
+    program: (branch) => {
+      let program = programs.get(branch);
+      if (!program) programs.set(branch, (program = compileSteps(branch.steps)));
+      return program;
+    },
     integrations: config.integrations ?? (() => ({ defaults: {} })),
     logError: config.logError ?? ((error, run) => console.error(`ringflow: internal error in run ${run.sid}:`, error.cause ?? error)),
   };
   const active = new Set<Run>();
+  // Scenarios are immutable once parsed: each branch is compiled once, for all its runs.
+  const programs = new WeakMap<Branch, Program>();
 
   return {
     language,
@@ -87,6 +96,9 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
       return run;
     },
     activeRuns: () => [...active],
-    close: () => sandbox.dispose(),
+    close: () => {
+      sandbox.dispose();
+      void services.http.close?.();
+    },
   };
 }

@@ -7,6 +7,9 @@ import type { Call } from '../telephony/port.ts';
 import { compileSteps, type Program } from './program.ts';
 import type { FrameView, RunContext } from './run-context.ts';
 import { evaluate, runActionStep } from './step.ts';
+import { LinkedAbort } from './linked-abort.ts';
+import { scopeFor } from './scope.ts';
+import type { EvalScope } from '../expr/scope.ts';
 import { HANGUP, stopOf } from './stop.ts';
 
 export type FrameOutcome = 'completed' | 'hangup' | 'canceled' | 'failed';
@@ -33,8 +36,9 @@ export class Frame implements FrameView {
   readonly afterCall: boolean;
   readonly extraScope: Readonly<Record<string, unknown>>;
   readonly signal: AbortSignal;
+  readonly scope: EvalScope;
   readonly #run: RunContext;
-  readonly #controller = new AbortController();
+  readonly #abort: LinkedAbort;
   readonly #options: FrameOptions;
   #unwatch: (() => void) | undefined;
 
@@ -46,7 +50,9 @@ export class Frame implements FrameView {
     this.peer = options.peer;
     this.afterCall = options.afterCall ?? false;
     this.extraScope = options.extraScope ?? {};
-    this.signal = AbortSignal.any([options.parent, this.#controller.signal]);
+    this.scope = scopeFor(run, this);
+    this.#abort = new LinkedAbort(options.parent);
+    this.signal = this.#abort.signal;
     if (this.call && !this.afterCall) this.#watch(this.call);
   }
 
@@ -138,6 +144,7 @@ export class Frame implements FrameView {
       throw e;
     } finally {
       this.#unwatch?.();
+      this.#abort.dispose();
       run.timeline.add({ type: 'branch', event: 'ended', branch: this.branch, callSid: this.call?.sid, reason: outcome });
     }
     // A branch that ends with its call still up hangs it up (SPEC §1.2).
@@ -164,10 +171,10 @@ export class Frame implements FrameView {
 
   #watch(call: Call): void {
     if (call.status === 'ended') {
-      this.#controller.abort(HANGUP);
+      this.#abort.abort(HANGUP);
       return;
     }
-    const onEnded = () => this.#controller.abort(HANGUP);
+    const onEnded = () => this.#abort.abort(HANGUP);
     call.on('ended', onEnded);
     this.#unwatch = () => call.off('ended', onEnded);
   }

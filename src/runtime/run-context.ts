@@ -11,6 +11,7 @@ import type { Call, Network, RecordingInfo } from '../telephony/port.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Program } from './program.ts';
 import type { Timeline } from './timeline.ts';
+import type { EvalScope } from '../expr/scope.ts';
 
 export interface RunContext {
   readonly info: RunInfo;
@@ -58,6 +59,8 @@ export interface FrameView {
   readonly afterCall: boolean;
   /** Extra names in scope (`recording` in events.ready). */
   readonly extraScope: Readonly<Record<string, unknown>>;
+  /** What expressions of this branch see. */
+  readonly scope: EvalScope;
   adoptCall(call: Call): void;
   runBranch(name: string, call: Call, peer: Call | undefined, signal: AbortSignal): Promise<void>;
   /** Runs an action's events.<name> steps after the fact (no live call), with `extraScope` added. */

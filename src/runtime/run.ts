@@ -2,6 +2,7 @@
 // its variables, calls, recordings and timeline (SPEC §1.6, §1.7).
 
 import type { ActionResult } from '../actions/action.ts';
+import { cloneJson } from '../clone-json.ts';
 import type { RunInfo } from '../actions/context.ts';
 import { isRingflowError, RingflowError, type ErrorCode, type SourcePosition } from '../errors.ts';
 import type { HttpClient } from '../http/exchange.ts';
@@ -11,7 +12,7 @@ import type { EngineServices } from './engine-services.ts';
 import { Frame } from './frame.ts';
 import { recordedHttp } from './http-recorder.ts';
 import { Limiter } from './limiter.ts';
-import { compileSteps, type Program } from './program.ts';
+import type { Program } from './program.ts';
 import type { RunContext } from './run-context.ts';
 import { CANCELED, FAILED } from './stop.ts';
 import { Timeline, type TimelineEvent } from './timeline.ts';
@@ -84,7 +85,6 @@ export class Run implements RunContext {
   readonly #services: EngineServices;
   readonly #request: RunRequest;
   readonly #abort = new AbortController();
-  readonly #programs = new Map<string, Program>();
   readonly #calls = new Map<string, Call>();
   readonly #attached = new Map<string, Record<string, unknown>>();
   readonly #recordings: RecordingInfo[] = [];
@@ -108,7 +108,7 @@ export class Run implements RunContext {
     this.timeline = new Timeline({ now: () => services.clock.now(), startedAt: this.startedAt, maxStringBytes: services.limits.timelineStringBytes });
     this.signal = this.#abort.signal;
     this.#http = new Limiter(services.limits.httpPerRun);
-    for (const [name, value] of Object.entries(request.scenario.variables)) this.variables.set(name, structuredClone(value));
+    for (const [name, value] of Object.entries(request.scenario.variables)) this.variables.set(name, cloneJson(value));
     for (const [name, value] of Object.entries(request.variables ?? {})) this.variables.set(name.startsWith('$') ? name : `$${name}`, value);
     this.done = this.#execute();
   }
@@ -159,8 +159,8 @@ export class Run implements RunContext {
   /** Variables as JSON (undefined ones left out). */
   variablesJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of this.variables) if (v !== undefined) out[k] = v;
-    return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
+    for (const [k, v] of this.variables) if (v !== undefined) out[k] = toJson(v);
+    return out;
   }
 
   subscribe(listener: (event: TimelineEvent) => void): () => void {
@@ -169,14 +169,8 @@ export class Run implements RunContext {
 
   // RunContext
   program(branch: string): Program | undefined {
-    let program = this.#programs.get(branch);
-    if (!program) {
-      const steps = this.scenario.branches.get(branch)?.steps;
-      if (!steps) return undefined;
-      program = compileSteps(steps);
-      this.#programs.set(branch, program);
-    }
-    return program;
+    const found = this.scenario.branches.get(branch);
+    return found && this.#services.program(found);
   }
 
   countStep(): void {
@@ -202,7 +196,7 @@ export class Run implements RunContext {
   }
 
   setAttachedData(callSid: string, data: Record<string, unknown>): void {
-    this.#attached.set(callSid, structuredClone(data));
+    this.#attached.set(callSid, cloneJson(data));
   }
 
   addRecording(recording: RecordingInfo): void {
@@ -280,6 +274,19 @@ export class Run implements RunContext {
     if (!this.signal.aborted) this.#abort.abort(FAILED);
     for (const c of this.#calls.values()) void c.hangup('error', 'system');
   }
+}
+
+/** A JSON-safe copy: undefined members dropped, non-finite numbers null, as JSON.stringify would. */
+function toJson(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol' ? null : value;
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toJson(v)));
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') out[key] = toJson(v);
+  }
+  return out;
 }
 
 function toRunError(code: ErrorCode, message: string, position: SourcePosition | undefined): RunError {

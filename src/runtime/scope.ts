@@ -6,7 +6,8 @@ import type { EvalScope, ScopeGlobal } from '../expr/scope.ts';
 import type { Call } from '../telephony/port.ts';
 import type { FrameView, RunContext } from './run-context.ts';
 
-export function scopeFor(run: RunContext, frame: FrameView): EvalScope {
+/** The scope of a frame, built once by the frame: its functions read the frame's current call when called. */
+export function scopeFor(run: RunContext, frame: Omit<FrameView, 'scope'>): EvalScope {
   return {
     getVar: (name) => run.variables.get(name),
     setVar: (name, value) => {

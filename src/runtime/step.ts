@@ -8,7 +8,6 @@ import { renderTemplate, type ExprRef } from '../expr/template.ts';
 import type { ActionStep } from '../scenario/model.ts';
 import { CallEndedError } from '../telephony/port.ts';
 import type { FrameView, RunContext } from './run-context.ts';
-import { scopeFor } from './scope.ts';
 import { stopOf } from './stop.ts';
 
 /** `next`: go on with the branch. `stop`: the branch is over (hang-up, hangup@v1, cancel). */
@@ -16,7 +15,7 @@ export type StepOutcome = 'next' | 'stop';
 
 export function evaluate(run: RunContext, frame: FrameView, expr: ExprRef, fallback: SourcePosition): unknown {
   try {
-    return run.sandbox.evaluate(expr.source, scopeFor(run, frame));
+    return run.sandbox.evaluate(expr.source, frame.scope);
   } catch (e) {
     throw positioned(e, expr.position ?? fallback);
   }
@@ -113,7 +112,7 @@ function contextFor(run: RunContext, frame: FrameView, step: ActionStep, endBran
     warn: (message) => run.timeline.add({ type: 'warning', message, line, col }),
     runCode: (code) => {
       try {
-        return run.sandbox.execute(code, scopeFor(run, frame));
+        return run.sandbox.execute(code, frame.scope);
       } catch (e) {
         throw positioned(e, step.codePosition ?? step.position);
       }

@@ -59,6 +59,9 @@ export class Timeline {
   readonly events: TimelineEvent[] = [];
   readonly #options: TimelineOptions;
   readonly #listeners = new Set<(event: TimelineEvent) => void>();
+  // Many events share one instant (virtual time stands still between timers): format it once.
+  #lastAt = Number.NaN;
+  #lastIso = '';
 
   constructor(options: TimelineOptions) {
     this.#options = options;
@@ -69,7 +72,11 @@ export class Timeline {
   }
 
   add(entry: TimelineEntry, at = this.#options.now()): TimelineEvent {
-    const event = { ...entry, at: new Date(at).toISOString(), t: Math.round(at - this.#options.startedAt) } as TimelineEvent;
+    if (at !== this.#lastAt) {
+      this.#lastAt = at;
+      this.#lastIso = new Date(at).toISOString();
+    }
+    const event = { ...entry, at: this.#lastIso, t: Math.round(at - this.#options.startedAt) } as TimelineEvent;
     this.events.push(event);
     for (const listener of this.#listeners) listener(event);
     return event;
@@ -88,6 +95,11 @@ export class Timeline {
 
 const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|password|passwd|secret|client_secret|access_token|refresh_token|accesstoken|refreshtoken)$|secret|password|token$/i;
 
+/**
+ * Secrets redacted and long strings cut, sharing every part that needs neither: values reaching the
+ * timeline are never mutated afterwards (variables are replaced, not changed in place), so sharing
+ * is safe and spares a deep copy per step.
+ */
 function sanitize(value: unknown, max: number, depth: number): unknown {
   if (typeof value === 'string') {
     if (value.length <= max) return value;
@@ -95,11 +107,23 @@ function sanitize(value: unknown, max: number, depth: number): unknown {
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth > 32) return '[too deep]';
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, max, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    out[k] = SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'number') ? '[redacted]' : sanitize(v, max, depth + 1);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const kept = sanitize(value[i], max, depth + 1);
+      if (kept !== value[i]) (out ??= value.slice())[i] = kept;
+    }
+    return out ?? value;
   }
-  return out;
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    const kept = v === undefined ? undefined : SECRET_KEY.test(key) && (typeof v === 'string' || typeof v === 'number') ? '[redacted]' : sanitize(v, max, depth + 1);
+    if (kept !== v || v === undefined) {
+      out ??= { ...(value as Record<string, unknown>) };
+      if (kept === undefined) delete out[key];
+      else out[key] = kept;
+    }
+  }
+  return out ?? value;
 }

@@ -2,6 +2,7 @@
 // are expressions are checked later) and again after rendering, just before the action runs.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { cloneJson } from '../clone-json.ts';
 import { RingflowError, type ErrorCode } from '../errors.ts';
 import { actionId, type ActionDefinition } from '../actions/action.ts';
 import { hint } from './suggest.ts';
@@ -27,20 +28,19 @@ export function createParamsValidator(): ParamsValidator {
   // verbose: errors carry their schema, so an unknown param can be matched against the known ones.
   const loose = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
   const coercing = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
-  const cache = new Map<string, { check: ValidateFunction; prepare: ValidateFunction }>();
+  const cache = new WeakMap<ActionDefinition, { check: ValidateFunction; prepare: ValidateFunction }>();
   const compiled = (action: ActionDefinition) => {
-    const id = actionId(action);
-    let entry = cache.get(id);
+    let entry = cache.get(action);
     if (!entry) {
       entry = { check: loose.compile(action.params), prepare: coercing.compile(action.params) };
-      cache.set(id, entry);
+      cache.set(action, entry);
     }
     return entry;
   };
 
   return {
     check(action, params) {
-      const value = structuredClone(params ?? {});
+      const value = cloneJson(params ?? {});
       const validate = compiled(action).check;
       if (validate(value)) return [];
       return (validate.errors ?? [])
