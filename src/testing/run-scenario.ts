@@ -64,18 +64,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     counters.set(prefix, n);
     return `${prefix}${n}`;
   };
-  const network = new SimNetwork({
-    clock,
-    parties: options.parties,
-    defaultParty: options.callee,
-    recordingsDir: options.recordingsDir,
-    ...(stable ? { newSid: () => next('CA') } : {}),
-  });
-  if (options.onTranscript) network.onTranscript(options.onTranscript);
-  if (options.onCall) network.onCall(options.onCall);
+  let network!: SimNetwork;
   const engine = await createEngine({
     clock,
-    network,
+    // The network is created once the engine is loaded and the scenario read, so that time zero of
+    // the transcript is when the call starts, also in real time.
+    network: { originate: (request, signal) => network.originate(request, signal) },
     httpAllow: options.httpAllow,
     env: options.env,
     integrations: options.integrations === undefined ? undefined : () => options.integrations,
@@ -86,6 +80,15 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     const parsed = engine.parse(options.text, { file: options.file });
     if (!parsed.scenario) return { problems: parsed.problems, scenario: undefined, run: undefined, branch: undefined, transcript: [], timeline: [] };
     const scenario = parsed.scenario;
+    network = new SimNetwork({
+      clock,
+      parties: options.parties,
+      defaultParty: options.callee,
+      recordingsDir: options.recordingsDir,
+      ...(stable ? { newSid: () => next('CA') } : {}),
+    });
+    if (options.onTranscript) network.onTranscript(options.onTranscript);
+    if (options.onCall) network.onCall(options.onCall);
     const branch = options.branch ?? defaultBranch([...scenario.branches.keys()]);
     const from = options.from ?? DEFAULT_FROM;
     const to = options.to ?? DEFAULT_TO;

@@ -87,11 +87,12 @@ export class VirtualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
     for (;;) {
+      // Let pending continuations run first: they may set the very timers this advance must fire.
+      await turn();
       const next = this.#peek();
       if (!next || next.at > target) break;
       this.#now = Math.max(this.#now, next.at);
       this.#fire(next);
-      await turn();
     }
     this.#now = Math.max(this.#now, target);
   }

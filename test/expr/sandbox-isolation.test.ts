@@ -8,6 +8,7 @@ import { RingflowError, type ErrorCode } from '../../src/errors.ts';
 import { createSandbox, type Sandbox } from '../../src/expr/sandbox.ts';
 import { createSandboxEngine } from '../../src/expr/sandbox-engine.ts';
 import type { EvalScope } from '../../src/expr/scope.ts';
+import { failsWith } from '../helpers/fails-with.ts';
 
 function scopeOf(vars: Record<string, unknown> = {}): EvalScope & { writes: [string, unknown][] } {
   const map = new Map(Object.entries(vars));
@@ -22,17 +23,6 @@ function scopeOf(vars: Record<string, unknown> = {}): EvalScope & { writes: [str
     getGlobal: (name) => (name === 'call' ? { fromNumber: '+33612345678', attachedData: {} } : undefined),
     now: () => 0,
   };
-}
-
-function failsWith(f: () => unknown, code: ErrorCode): RingflowError {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof RingflowError, `expected a RingflowError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 let sandbox: Sandbox;

@@ -3,9 +3,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RingflowError, type ErrorCode } from '../../src/errors.ts';
 import { createSandbox, type Sandbox } from '../../src/expr/sandbox.ts';
 import type { EvalScope, ScopeGlobal } from '../../src/expr/scope.ts';
+import { failsWith } from '../helpers/fails-with.ts';
 
 const NOW = Date.UTC(2026, 2, 3, 10, 0, 0);
 
@@ -32,17 +32,6 @@ function scopeOf(vars: Record<string, unknown> = {}, globals: Partial<Record<Sco
     },
   };
   return scope;
-}
-
-function failsWith(f: () => unknown, code: ErrorCode): RingflowError {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof RingflowError, `expected a RingflowError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 let sandbox: Sandbox;

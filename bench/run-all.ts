@@ -1,0 +1,17 @@
+// Runs every benchmark one after the other, each in its own process. `npm run bench`.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const benches: [string, string[]][] = [
+  ['expression.ts', []],
+  ['broadcast-runs.ts', []],
+  ['memory-gather.ts', ['--expose-gc']],
+];
+let failed = false;
+for (const [file, flags] of benches) {
+  console.log(`\n== bench/${file}`);
+  const r = spawnSync(process.execPath, [...flags, fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
