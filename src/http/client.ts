@@ -103,7 +103,7 @@ async function send(settings: Settings, request: HttpRequest, signal: AbortSigna
   const trail: Trail = { url: request.url, redirects: [] };
   const finish = (part: ResponsePart): HttpResponse => ({
     ...part,
-    duration: Math.max(0, clock.now() - started),
+    duration: Math.max(0, Math.round(clock.now() - started)),
     url: trail.url,
     // A copy: after a timeout the abandoned exchange may still be settling.
     redirects: [...trail.redirects],
