@@ -53,6 +53,11 @@ export const ERRORS = {
   RF_HTTP_BLOCKED: { status: 403, message: 'request to {host} ({address}) blocked: {reason}; allow it with RINGFLOW_HTTP_ALLOW or --http-allow' },
   RF_HTTP_INVALID_URL: { status: 400, message: 'invalid URL "{url}": {detail}' },
 
+  // Storage
+  RF_TENANT_EXISTS: { status: 409, message: 'a tenant named "{name}" already exists' },
+  RF_SCENARIO_NAME_TAKEN: { status: 409, message: 'this tenant already has a scenario named "{name}"' },
+  RF_NUMBER_TAKEN: { status: 409, message: 'the number {number} is assigned to another account' },
+
   // Command line
   RF_CLI_USAGE: { status: 400, message: '{detail}' },
   RF_FILE_READ: { status: 400, message: 'cannot read {file}: {detail}' },

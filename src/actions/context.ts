@@ -25,6 +25,11 @@ export interface MemcacheRepository {
   delete(key: string): Promise<boolean>;
 }
 
+/** memcache@v1 storage across tenants: each tenant sees only its own keys. */
+export interface MemcacheStore {
+  forTenant(tenant: string): MemcacheRepository;
+}
+
 export interface ActionContext {
   readonly run: RunInfo;
   /** The call this branch runs on; undefined in api-initiated before dial@v1. */

@@ -8,7 +8,7 @@ import { heard, simulate } from '../helpers/simulate.ts';
 import { createEngine } from '../../src/runtime/engine.ts';
 import { SimNetwork } from '../../src/telephony/sim/index.ts';
 import { VirtualClock } from '../../src/time/virtual-clock.ts';
-import { createMemoryMemcache } from '../../src/store/memory-memcache.ts';
+import { createMemoryMemcache } from '../../src/runtime/memory-memcache.ts';
 
 describe('javascript@v1', () => {
   it('persists $var assignments, supports $x-- and returns a value', async () => {

@@ -1,17 +1,13 @@
-// memcache@v1 storage in memory, per tenant, with expiry on the injected clock. The server keeps it
-// in the database instead; this one serves the simulator and tests.
+// memcache@v1 storage in memory, per tenant, with expiry on the injected clock: the engine's default,
+// for the simulator and tests. The server passes a durable one from the database instead.
 
-import type { MemcacheRepository } from '../actions/context.ts';
+import type { MemcacheStore } from '../actions/context.ts';
 import type { Clock } from '../time/clock.ts';
 
 interface Entry {
   value: unknown;
   /** ms since the epoch; undefined: never expires. */
   expires: number | undefined;
-}
-
-export interface MemcacheStore {
-  forTenant(tenant: string): MemcacheRepository;
 }
 
 export function createMemoryMemcache(clock: Clock): MemcacheStore {

@@ -1,0 +1,22 @@
+// API keys: stored as SHA-256 hashes (keys are 256-bit random, so no salt or slow hash is needed);
+// the key itself is shown once, when created.
+
+export interface ApiKey {
+  /** `AK` + random; safe to show and log. */
+  id: string;
+  tenantId: string;
+  name: string | null;
+  /** The first characters of the key, to recognise it in a list. */
+  prefix: string;
+  created: string;
+  revoked: string | null;
+}
+
+export interface ApiKeysRepository {
+  /** Returns the record and the key text (`rf_` + 43 base64url characters), which is never stored. */
+  create(tenantId: string, name?: string): Promise<{ key: ApiKey; secret: string }>;
+  /** The key with this text, unless revoked. */
+  authenticate(secret: string): Promise<ApiKey | undefined>;
+  list(tenantId: string): Promise<ApiKey[]>;
+  revoke(tenantId: string, id: string): Promise<boolean>;
+}
