@@ -115,7 +115,7 @@ async function measureEngine(): Promise<Measure> {
     const run = await engine.startRun({ scenario, entry: { type: 'api' }, variables: { $resultUrl: resultUrl, $patientId: 1234 } }).done;
     if (run.status !== 'completed' || (run.variables.$report as { status?: number }).status !== 204) failed++;
   });
-  engine.close();
+  await engine.close();
   if (failed) throw new Error(`${failed} engine runs did not complete`);
   return result;
 }

@@ -65,5 +65,5 @@ console.log(`  heap + external:    ${perCall(after.heap - before.heap + after.ex
 console.log(`  process RSS:        ${perCall(after.rss - before.rss)} KB per call`);
 console.log(`  set-up of ${CALLS} calls: ${setupSeconds.toFixed(2)} s`);
 console.log(`  still running: ${engine.activeRuns().length} runs (kept alive: ${runs.length})`);
-engine.close();
+void engine.close();
 process.exit(0);

@@ -29,7 +29,8 @@ export const ERRORS = {
   RF_SCENARIO_GOTO_LABEL: { status: 400, message: 'goto: no step has the label "{label}" in branch "{branch}"{hint}' },
   RF_SCENARIO_GOTO_BRANCH: { status: 400, message: 'goto: there is no branch "{target}"{hint}' },
   RF_SCENARIO_ANSWER_BRANCH: { status: 400, message: 'answerOnBranch: there is no branch "{target}"{hint}' },
-  RF_SCENARIO_DUPLICATE_LABEL: { status: 400, message: 'the label "{label}" is already used at line {line} of branch "{branch}"' },
+  RF_SCENARIO_BRANCH_TARGET: { status: 400, message: '{kind} cannot go to the branch "{target}": {why}' },
+  RF_SCENARIO_DUPLICATE_LABEL: { status: 400, message: 'the label "{label}" is already used at line {line} in "{branch}"' },
   RF_SCENARIO_UNKNOWN_EVENT: { status: 400, message: '{action} has no event "{event}"; it has: {known}' },
   RF_SCENARIO_UNREACHABLE_BRANCH: { status: 200, message: 'branch "{branch}" never runs: it is not a built-in branch, and no goto or answerOnBranch in a branch that runs names it' },
   RF_SCENARIO_COMPAT: { status: 200, message: 'compat.version "{version}" is not known; Ringflow implements {known}' },
@@ -53,10 +54,38 @@ export const ERRORS = {
   RF_HTTP_BLOCKED: { status: 403, message: 'request to {host} ({address}) blocked: {reason}; allow it with RINGFLOW_HTTP_ALLOW or --http-allow' },
   RF_HTTP_INVALID_URL: { status: 400, message: 'invalid URL "{url}": {detail}' },
 
+  RF_SCENARIO_INVALID: { status: 400, message: 'the scenario has {count} error(s), the first at {first}; `problems` lists them all with their line and column' },
+
+  // Outbound Call Trigger API (POST /v2/call)
+  RF_CALL_FIELD: { status: 400, message: '{field} {detail}' },
+  RF_CALL_SCENARIO: { status: 404, message: 'ScenarioPath: no scenario of this tenant has the sid or name "{path}"' },
+  RF_CALL_TOKEN: { status: 401, message: '{field}: {detail}' },
+
+  // HTTP API
+  RF_API_UNAUTHORIZED: { status: 401, message: 'an API key is needed: x-api-key: KEY, Authorization: Bearer KEY, or Basic ACCOUNT_SID:KEY' },
+  RF_API_RATE_LIMITED: { status: 429, message: 'too many requests with this API key; retry after {retryAfter} s' },
+  RF_API_NOT_FOUND: { status: 404, message: 'no {what} "{id}" here' },
+  RF_API_INVALID: { status: 400, message: '{detail}' },
+  RF_API_MALFORMED_JSON: { status: 400, message: 'the body is not valid JSON: {detail}' },
+  RF_API_BODY_TOO_LARGE: { status: 413, message: 'the body is larger than the {limit} bytes this server accepts' },
+  RF_API_MEDIA_TYPE: { status: 415, message: 'send JSON (content-type: application/json), not {type}' },
+  RF_API_INVALID_NUMBER: { status: 400, message: '{field}: {detail}' },
+  RF_IDEMPOTENCY_MISMATCH: { status: 422, message: 'the Idempotency-Key "{key}" was used for a different request; use a new key for a new run' },
+  RF_RUN_FINISHED: { status: 409, message: 'run {sid} is already over' },
+  RF_NOT_SIMULATED: { status: 404, message: 'this server places real calls; simulated calls are only available when telephony.mode is simulated' },
+
   // Storage
   RF_TENANT_EXISTS: { status: 409, message: 'a tenant named "{name}" already exists' },
   RF_SCENARIO_NAME_TAKEN: { status: 409, message: 'this tenant already has a scenario named "{name}"' },
   RF_NUMBER_TAKEN: { status: 409, message: 'the number {number} is assigned to another account' },
+  RF_DATABASE_URL: { status: 400, message: 'cannot use the database URL "{url}": {detail}' },
+  RF_DATABASE_OPEN: { status: 503, message: 'cannot open the database {target}: {detail}' },
+  RF_CURSOR_INVALID: { status: 400, message: 'the cursor "{cursor}" is not one this server gave: start again without it' },
+
+  // Server
+  RF_CONFIG_INVALID: { status: 400, message: 'the configuration has problems:{detail}' },
+  RF_SERVER_RESTARTED: { status: 500, message: 'the server stopped while this run was going on; it was ended when the server started again' },
+  RF_SHUTTING_DOWN: { status: 503, message: 'the server is shutting down and starts no new calls; try again in a moment' },
 
   // Command line
   RF_CLI_USAGE: { status: 400, message: '{detail}' },

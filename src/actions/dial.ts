@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { defineAction, type ActionResult } from './action.ts';
 import type { ActionContext } from './context.ts';
+import { LinkedAbort } from '../linked-abort.ts';
+import { isDialable } from '../telephony/dialable.ts';
 import type { Call, Cdr, DialOutcome, OriginateRequest } from '../telephony/port.ts';
 import type { Clock } from '../time/clock.ts';
 
@@ -25,7 +27,7 @@ export const dial = defineAction({
       }),
       answerOnBranch: Type.Optional(Type.String({ description: 'Branch to run on the answered call; the dialing branch resumes when it is over.' })),
       callerId: Type.Optional(Type.String({ description: "Number shown to the callee (default: the inbound caller's number, else the server's default caller id)." })),
-      timeLimit: Type.Optional(Type.Number({ minimum: 1, description: 'Seconds the answered call may last before Ringflow hangs it up.' })),
+      timeLimit: Type.Optional(Type.Number({ minimum: 1, maximum: 86400, description: 'Seconds the answered call may last before Ringflow hangs it up.' })),
       headers: Type.Optional(
         Type.Unsafe<Record<string, string>>({
           type: 'object',
@@ -41,34 +43,36 @@ export const dial = defineAction({
   needs: 'none',
   branchParams: ['answerOnBranch'],
   async execute(ctx, params, signal) {
-    const from = params.callerId ?? (ctx.call?.direction === 'inbound' ? ctx.call.fromNumber : ctx.defaultCallerId);
+    // A call that has ended (in the hangup branch) is no call: dial@v1 then places a new one (a callback).
+    const live = ctx.call && ctx.call.status !== 'ended' ? ctx.call : undefined;
+    const from = params.callerId ?? (live?.direction === 'inbound' ? live.fromNumber : ctx.defaultCallerId);
     const requests = params.targets.map((t) => ({ from, to: t.number.trim(), timeoutMs: t.timeout * 1000, headers: params.headers }));
     const attempt = params.strategy === 'simultaneous' ? await dialAll(ctx, requests, signal) : await dialInTurn(ctx, requests, signal);
     if (attempt.outcome !== 'Answered') {
       return { ok: false, status: attempt.outcome, target: attempt.target, duration: 0, cdr: attempt.cdr };
     }
     const leg = attempt.call;
-    const limit = params.timeLimit === undefined ? undefined : ctx.clock.setTimer(params.timeLimit * 1000, () => void leg.hangup('normal', 'scenario'));
+    const limit = params.timeLimit === undefined ? undefined : ctx.clock.setTimer(params.timeLimit * 1000, () => leg.hangup('normal', 'scenario').catch(() => {}));
     leg.on('ended', () => limit?.cancel());
     const answered = (): ActionResult => ({ ok: true, status: 'Answered', target: attempt.target, duration: leg.cdr().durationAnswered, cdr: leg.cdr() });
 
     if (params.answerOnBranch !== undefined) {
       try {
-        await ctx.runBranch(params.answerOnBranch, leg, ctx.call, signal);
+        await ctx.runBranch(params.answerOnBranch, leg, live, signal);
       } finally {
         await leg.hangup('normal', 'scenario');
       }
       return answered();
     }
-    if (!ctx.call) {
-      // An API-started run has no call yet: this branch now runs on the answered one.
+    if (!live) {
+      // No call in this branch yet: from now on it runs on the answered one.
       ctx.adoptCall(leg);
       return answered();
     }
     // Forwarding: the caller is answered only once the callee is (they hear ringing meanwhile).
     try {
-      await ctx.call.answer();
-      await ctx.call.bridge(leg, signal);
+      await live.answer();
+      await live.bridge(leg, signal);
     } finally {
       await leg.hangup('normal', 'scenario');
     }
@@ -93,54 +97,53 @@ async function dialInTurn(ctx: ActionContext, requests: Request[], signal: Abort
   return first!;
 }
 
-/** Rings every target at once; the first to answer wins and the others are cancelled. */
-function dialAll(ctx: ActionContext, requests: Request[], signal: AbortSignal): Promise<Attempt> {
-  return new Promise((resolve, reject) => {
-    const losers = new AbortController();
-    const failures: Attempt[] = new Array(requests.length);
-    let pending = requests.length;
-    let won = false;
-    const stopAll = () => losers.abort(signal.reason);
-    signal.addEventListener('abort', stopAll, { once: true });
-    const attemptSignal = AbortSignal.any([signal, losers.signal]);
-    requests.forEach((request, i) => {
-      dialOne(ctx, request, attemptSignal).then(
-        (attempt) => {
-          if (attempt.outcome !== 'Answered') failures[i] = attempt;
-          else if (won) void attempt.call.hangup('normal', 'system'); // answered a moment too late
-          else {
-            won = true;
-            losers.abort(new Error('another target answered'));
-            resolve(attempt);
-          }
-        },
-        () => {}, // cancelled: another target won, or the dialing branch stopped
-      ).finally(() => {
-        if (--pending > 0 || won) return;
-        signal.removeEventListener('abort', stopAll);
-        if (signal.aborted) reject(signal.reason);
-        else resolve(failures.find((f) => f !== undefined)!);
-      });
+/**
+ * Rings every target at once; the first to answer wins and the others are cancelled. When none
+ * answers, the outcome is the first target's.
+ */
+async function dialAll(ctx: ActionContext, requests: Request[], signal: AbortSignal): Promise<Attempt> {
+  const race = new LinkedAbort(signal);
+  let winner: Attempt | undefined;
+  try {
+    const attempts = requests.map(async (request) => {
+      const attempt = await dialOne(ctx, request, race.signal);
+      if (attempt.outcome !== 'Answered') return attempt;
+      if (winner) {
+        attempt.call.hangup('normal', 'system').catch(() => {}); // answered a moment too late
+      } else {
+        winner = attempt;
+        race.abort(new Error('another target answered'));
+      }
+      return attempt;
     });
-  });
+    const settled = await Promise.allSettled(attempts);
+    if (winner) return winner;
+    signal.throwIfAborted();
+    return (settled.find((s) => s.status === 'fulfilled') as PromiseFulfilledResult<Attempt>).value;
+  } finally {
+    race.dispose();
+  }
 }
 
 async function dialOne(ctx: ActionContext, request: Request, signal: AbortSignal): Promise<Attempt> {
   if (!isDialable(request.to)) {
-    return { outcome: 'Invalid Number', target: request.to, cdr: neverDialed(ctx.clock, request) };
+    return { outcome: 'Invalid Number', target: request.to, cdr: unplacedCdr(ctx.clock, request, 'invalid-number', 28) };
   }
-  const result = await ctx.network.originate(request, signal);
-  return result.outcome === 'Answered'
-    ? { outcome: 'Answered', call: result.call, target: request.to }
-    : { outcome: result.outcome, cdr: result.cdr, target: request.to };
+  try {
+    const result = await ctx.network.originate(request, signal);
+    return result.outcome === 'Answered'
+      ? { outcome: 'Answered', call: result.call, target: request.to }
+      : { outcome: result.outcome, cdr: result.cdr, target: request.to };
+  } catch (e) {
+    if (signal.aborted) throw e;
+    // A network that fails to place the call (a trunk down): the scenario sees status Error.
+    ctx.warn(`dial@v1: could not place the call to ${request.to}: ${(e as Error).message}`);
+    return { outcome: 'Error', target: request.to, cdr: unplacedCdr(ctx.clock, request, 'failed', 41) };
+  }
 }
 
-/** E.164 (a + and 8 to 15 digits) or a SIP URI; anything else is refused before dialing. */
-export function isDialable(target: string): boolean {
-  return /^\+[1-9]\d{6,14}$/.test(target) || /^sips?:[^\s@]+(@[^\s]+)?$/i.test(target);
-}
-
-function neverDialed(clock: Clock, request: Request): Cdr {
+/** The CDR of a call that never reached the network. `cause` is Q.850 (28: invalid number format; 41: temporary failure). */
+function unplacedCdr(clock: Clock, request: Request, status: string, cause: number): Cdr {
   const at = new Date(clock.now()).toISOString();
   return {
     callid: '',
@@ -152,8 +155,8 @@ function neverDialed(clock: Clock, request: Request): Cdr {
     ended: at,
     durationAnswered: 0,
     durationTotal: 0,
-    hangupCause: 28, // Q.850 "invalid number format"
+    hangupCause: cause,
     hangupSource: 'system',
-    status: 'invalid-number',
+    status,
   };
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { defineAction } from './action.ts';
+import { LinkedAbort } from '../linked-abort.ts';
 
 export const fetch = defineAction({
   name: 'fetch',
@@ -35,15 +36,16 @@ export const fetch = defineAction({
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     }
     const call = ctx.call;
-    const waiting = params.audio.enabled && call?.status === 'answered' ? new AbortController() : undefined;
+    const waiting = params.audio.enabled && call?.status === 'answered' ? new LinkedAbort(signal) : undefined;
     // The waiting sound stops with the request; its own end (the caller hung up) is the runner's concern.
-    if (waiting) call!.play({ type: 'waiting' }, { loop: 0 }, AbortSignal.any([signal, waiting.signal])).catch(() => {});
+    if (waiting) call!.play({ type: 'waiting' }, { loop: 0 }, waiting.signal).catch(() => {});
     try {
       const response = await ctx.http.send({ url: params.url, method: params.method, headers, body, timeoutMs: params.timeout * 1000 }, signal);
       const { ok, status, statusText, headers: responseHeaders, body: text, json, duration, error } = response;
       return { ok, status, statusText, headers: responseHeaders, body: text, ...(json === undefined ? {} : { json }), duration, ...(error ? { error } : {}) };
     } finally {
-      waiting?.abort();
+      waiting?.abort(new Error('request done'));
+      waiting?.dispose();
     }
   },
 });

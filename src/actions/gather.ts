@@ -9,10 +9,10 @@ export const gather = defineAction({
   summary: 'Plays an optional prompt, then collects the keys the caller presses (DTMF).',
   params: Type.Object(
     {
-      maxDigits: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop as soon as this many keys were pressed (default: no limit).' })),
-      minDigits: Type.Integer({ minimum: 0, default: 1, description: 'Fewer keys than this gives ok: false.' }),
-      timeout: Type.Number({ minimum: 0, default: 5, description: 'Seconds to wait for the first key, counted from the end of the prompt.' }),
-      interDigitTimeout: Type.Number({ minimum: 0, default: 3, description: 'Seconds to wait for each further key.' }),
+      maxDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'Stop as soon as this many keys were pressed (default: no limit).' })),
+      minDigits: Type.Integer({ minimum: 0, maximum: 128, default: 1, description: 'Fewer keys than this gives ok: false.' }),
+      timeout: Type.Number({ minimum: 0, maximum: 3600, default: 5, description: 'Seconds to wait for the first key, counted from the end of the prompt.' }),
+      interDigitTimeout: Type.Number({ minimum: 0, maximum: 3600, default: 3, description: 'Seconds to wait for each further key.' }),
       finishOnKey: Type.String({ pattern: '^[0-9A-D*#]*$', default: '#', description: 'Key(s) that end the input; not part of it. Empty: none.' }),
       prompt: Type.Optional(PromptSchema),
       bargeIn: Type.Boolean({ default: true, description: 'A key pressed during the prompt stops it and counts as input. false: keys during the prompt are ignored.' }),

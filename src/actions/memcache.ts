@@ -10,7 +10,7 @@ export const memcache = defineAction({
       operation: Type.Enum(['get', 'set', 'incr', 'decr', 'delete'], { description: 'What to do with the key.' }),
       key: Type.String({ minLength: 1, maxLength: 250, description: 'The key.' }),
       value: Type.Optional(Type.Unsafe<unknown>({ description: 'For set: any JSON value. For incr/decr: the step (default 1).' })),
-      ttl: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds the key lives after set/incr/decr (0 or absent: no expiry).' })),
+      ttl: Type.Optional(Type.Number({ minimum: 0, maximum: 31_536_000, description: 'Seconds the key lives after set/incr/decr (0 or absent: no expiry).' })),
     },
     { additionalProperties: false },
   ),
@@ -28,7 +28,7 @@ export const memcache = defineAction({
         return { ok: true, value: params.value ?? null };
       case 'incr':
       case 'decr': {
-        const step = params.value === undefined ? 1 : Number(params.value);
+        const step = params.value === undefined ? 1 : typeof params.value === 'number' ? params.value : typeof params.value === 'string' && /^-?\d+(\.\d+)?$/.test(params.value.trim()) ? Number(params.value) : Number.NaN;
         if (!Number.isFinite(step)) return { ok: false, error: 'not-a-number', value: undefined };
         const value = await store.incr(params.key, params.operation === 'incr' ? step : -step, params.ttl);
         return value === undefined ? { ok: false, error: 'not-a-number', value: undefined } : { ok: true, value };

@@ -7,8 +7,8 @@ export const play = defineAction({
   summary: 'Plays an audio file (WAV or MP3) to the caller.',
   params: Type.Object(
     {
-      url: Type.String({ minLength: 1, description: 'An http(s) URL, or the name of a media file known to the server.' }),
-      loop: Type.Integer({ minimum: 1, default: 1, description: 'How many times to play it.' }),
+      url: Type.String({ minLength: 1, pattern: '^(https?://\\S+|[^:/\\\\]+)$', description: 'An http(s) URL, or the name of a media file known to the server.' }),
+      loop: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'How many times to play it.' }),
     },
     { additionalProperties: false },
   ),

@@ -6,7 +6,7 @@ import type { Media } from '../telephony/port.ts';
 export const PromptSchema = Type.Object(
   {
     what: Type.Optional(Type.String({ description: 'Text to speak (a small SSML subset is allowed).' })),
-    url: Type.Optional(Type.String({ description: 'Audio to play instead: an http(s) URL or a media file name (WAV/MP3).' })),
+    url: Type.Optional(Type.String({ pattern: '^(https?://\\S+|[^:/\\\\]+)$', description: 'Audio to play instead: an http(s) URL or a media file name (WAV/MP3).' })),
     language: Type.Optional(Type.String({ description: 'Language of the text (default: defaults.language).' })),
     voice: Type.Optional(Type.String({ description: 'Voice name (default: defaults.voice).' })),
   },

@@ -11,7 +11,7 @@ export const record = defineAction({
       maxDuration: Type.Number({ minimum: 1, maximum: 3600, default: 60, description: 'Seconds at most.' }),
       beep: Type.Boolean({ default: true, description: 'Play a beep before recording.' }),
       finishOnKey: Type.String({ pattern: '^[0-9A-D*#]*$', default: '#', description: 'Key(s) that end the recording. Empty: none.' }),
-      silenceTimeout: Type.Number({ minimum: 0, default: 5, description: 'Seconds of silence that end the recording (0: never).' }),
+      silenceTimeout: Type.Number({ minimum: 0, maximum: 3600, default: 5, description: 'Seconds of silence that end the recording (0: never).' }),
       prompt: Type.Optional(PromptSchema),
     },
     { additionalProperties: false },

@@ -10,7 +10,7 @@ export const say = defineAction({
       what: Type.String({ description: 'The text; a small SSML subset (`<speak>`, `<break time="500ms"/>`, `<say-as>`) is allowed.' }),
       language: Type.Optional(Type.String({ description: 'Language tag (default: defaults.language).' })),
       voice: Type.Optional(Type.String({ description: 'Voice name (default: defaults.voice, else the language\'s default voice).' })),
-      loop: Type.Integer({ minimum: 1, default: 1, description: 'How many times to say it.' }),
+      loop: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'How many times to say it.' }),
     },
     { additionalProperties: false },
   ),

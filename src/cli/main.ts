@@ -31,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         code = await validateFiles(engine, files, { out, err });
       } finally {
-        engine.close();
+        await engine.close();
       }
     });
 

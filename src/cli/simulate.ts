@@ -8,7 +8,8 @@ import type { PartyScript, Press, SimCall } from '../telephony/sim/index.ts';
 import { runScenario } from '../testing/run-scenario.ts';
 import { SystemClock, type Clock } from '../time/clock.ts';
 import { VirtualClock } from '../time/virtual-clock.ts';
-import { parseCallee, parsePress, parseSeconds, parseVar } from './simulate-options.ts';
+import { parseCallee, parsePress, parseSeconds } from '../telephony/sim/party-spec.ts';
+import { parseVar } from './parse-var.ts';
 import { jsonDocument, livePrinter, printSummary } from './simulate-report.ts';
 import { formatProblem } from './validate.ts';
 
@@ -42,7 +43,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags, term: 
   } catch (e) {
     throw new RingflowError('RF_FILE_READ', { file, detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
   }
-  const presses: Press[] = flags.press.map(parsePress);
+  const presses: Press[] = flags.press.map((p) => parsePress(p));
   const hangupAtMs = flags.hangupAt === undefined ? undefined : parseSeconds('--hangup-at', flags.hangupAt);
   const party: PartyScript = { presses, ...(hangupAtMs === undefined ? {} : { hangupAtMs }) };
   const variables = Object.fromEntries(flags.var.map(parseVar));
@@ -63,9 +64,10 @@ export async function simulateCommand(file: string, flags: SimulateFlags, term: 
     from: flags.from,
     to: flags.to,
     variables,
-    caller: party,
-    // In an API-started run the party Ringflow dials is the one who presses keys and hangs up.
-    callee: { ...(callee ? { behaviour: callee } : {}), ...party },
+    // --press and --hangup-at script the run's own party: the caller of an inbound run, the person
+    // Ringflow dials in an API-started one. --callee says how dialed numbers answer.
+    party,
+    callee: callee ? { behaviour: callee } : {},
     httpAllow: flags.httpAllow ?? process.env.RINGFLOW_HTTP_ALLOW,
     integrations: flags.integrations === undefined ? undefined : await readData(flags.integrations),
     clock,
@@ -78,7 +80,12 @@ export async function simulateCommand(file: string, flags: SimulateFlags, term: 
   const errors = result.problems.filter((p) => p.severity === 'error');
   if (flags.json) term.out(JSON.stringify(jsonDocument(file, result), null, 2));
   else for (const p of result.problems) term.err(formatProblem(p, file));
-  if (errors.length > 0 || !result.run) return 1;
+  if (errors.length > 0) return 1;
+  if (!result.run) {
+    const outcome = result.transcript.find((e) => e.kind === 'dial-result');
+    term.err(`the call was not answered${outcome && outcome.kind === 'dial-result' ? `: ${outcome.outcome}` : ''}; the ${result.branch} branch did not run`);
+    return 1;
+  }
   if (!flags.json) printSummary(term.out, result.run);
   return result.run.status === 'completed' ? 0 : 1;
 }

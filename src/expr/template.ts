@@ -72,16 +72,6 @@ function findClose(text: string, from: number): number {
   return -1;
 }
 
-/** Builds a template from a plain value (no positions); objects and arrays are walked. */
-export function templateOf(value: unknown): Template {
-  if (typeof value === 'string') return parseTemplateString(value);
-  if (Array.isArray(value)) return collapse({ kind: 'array', items: value.map(templateOf) });
-  if (value !== null && typeof value === 'object') {
-    return collapse({ kind: 'object', entries: Object.entries(value).map(([k, v]) => [k, templateOf(v)] as const) });
-  }
-  return { kind: 'const', value };
-}
-
 /** An object or array whose children are all constant becomes one constant. */
 export function collapse(t: Template): Template {
   if (t.kind === 'array' && t.items.every((i) => i.kind === 'const')) {
@@ -91,10 +81,6 @@ export function collapse(t: Template): Template {
     return { kind: 'const', value: Object.fromEntries(t.entries.map(([k, v]) => [k, (v as { value: unknown }).value])) };
   }
   return t;
-}
-
-export function isConstant(t: Template): boolean {
-  return t.kind === 'const';
 }
 
 /** Renders a template, evaluating each expression with `evaluate`. Constants are copied, never shared. */

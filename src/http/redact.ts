@@ -11,16 +11,24 @@ const SECRET_NAMES: ReadonlySet<string> = new Set([
   'x-api-key',
   'api-key',
   'x-auth-token',
+  'apikey',
+  'api_key',
+  'passwd',
 ]);
 
 // Catches the many vendor spellings (x-client-secret, x-access-token, x-db-password…).
 const SECRET_PARTS = ['secret', 'token', 'password'];
 
-/** Whether a header name (any case) carries a credential. */
-export function isSecretHeader(name: string): boolean {
+/**
+ * Whether a name (any case) carries a credential: a header, or a key of a JSON object. The one rule
+ * used for headers, the timeline and the logs.
+ */
+export function isSecretName(name: string): boolean {
   const lower = name.toLowerCase();
   return SECRET_NAMES.has(lower) || SECRET_PARTS.some((part) => lower.includes(part));
 }
+
+export const isSecretHeader = isSecretName;
 
 /** A copy of `headers`, names kept as given, with secret values replaced by `[redacted]`. */
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -49,7 +49,8 @@ export interface Engine {
   startRun(request: RunRequest): Run;
   /** Runs not yet over. */
   activeRuns(): Run[];
-  close(): void;
+  /** Cancels the runs still going (their calls are hung up), waits for them, then frees the sandbox. */
+  close(): Promise<void>;
 }
 
 export const DEFAULT_LIMITS: RunLimits = { maxSteps: 10_000, httpPerRun: 4, timelineStringBytes: 16 * 1024 };
@@ -92,15 +93,18 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
     clock: config.clock,
     parse: (text, options) => parseScenario(text, language, options),
     startRun(request) {
-      const run = new Run(services, newSid('RN'), request);
+      const run = new Run(services, request.sid ?? newSid('RN'), request);
       active.add(run);
       void run.done.then(() => active.delete(run));
       return run;
     },
     activeRuns: () => [...active],
-    close: () => {
+    async close() {
+      const live = [...active];
+      for (const run of live) run.cancel();
+      await Promise.all(live.map((run) => run.done));
       sandbox.dispose();
-      void services.http.close?.();
+      await services.http.close?.();
     },
   };
 }

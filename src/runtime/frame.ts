@@ -7,7 +7,7 @@ import type { Call } from '../telephony/port.ts';
 import { compileSteps, type Program } from './program.ts';
 import type { FrameView, RunContext } from './run-context.ts';
 import { evaluate, runActionStep } from './step.ts';
-import { LinkedAbort } from './linked-abort.ts';
+import { LinkedAbort } from '../linked-abort.ts';
 import { scopeFor } from './scope.ts';
 import type { EvalScope } from '../expr/scope.ts';
 import { HANGUP, stopOf } from './stop.ts';
@@ -76,7 +76,7 @@ export class Frame implements FrameView {
       call: this.call,
       afterCall: true,
       extraScope,
-      parent: this.#run.signal,
+      parent: this.#run.afterCallSignal,
       program: compileSteps(steps),
     });
     await handler.execute();
@@ -96,8 +96,15 @@ export class Frame implements FrameView {
           outcome = stop.kind;
           break;
         }
-        run.countStep();
         const instruction = program.instructions[pc]!;
+        // Steps of the scenario count; the jumps the compiler adds around an `else` do not.
+        if (instruction.op !== 'jump') {
+          try {
+            run.countStep();
+          } catch (e) {
+            throw (e as RingflowError).at(instruction.step.position);
+          }
+        }
         switch (instruction.op) {
           case 'action': {
             const result = await runActionStep(run, this, instruction.step);
@@ -147,8 +154,9 @@ export class Frame implements FrameView {
       this.#abort.dispose();
       run.timeline.add({ type: 'branch', event: 'ended', branch: this.branch, callSid: this.call?.sid, reason: outcome });
     }
-    // A branch that ends with its call still up hangs it up (SPEC §1.2).
-    if (outcome === 'completed' && this.call && this.call.status !== 'ended' && !this.afterCall) {
+    // A branch that ends with its call still up hangs it up (SPEC §1.2) — also a call placed from the
+    // hangup branch (a callback).
+    if (outcome === 'completed' && this.call && this.call.status !== 'ended') {
       await this.call.hangup('normal', 'scenario');
     }
     return outcome;

@@ -23,8 +23,8 @@ export function recordedHttp(client: HttpClient, limiter: Limiter, timeline: Tim
             col: position.col,
             request: {
               method: request.method.toUpperCase(),
-              url: request.url,
-              headers: redactHeaders(request.headers),
+              url: timeline.mask(request.url),
+              headers: timeline.keep(redactHeaders(request.headers)) as Record<string, string>,
               body: request.body === undefined ? undefined : (timeline.keep(request.body) as string),
             },
             response: response && response.status > 0

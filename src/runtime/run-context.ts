@@ -17,6 +17,9 @@ export interface RunContext {
   readonly info: RunInfo;
   readonly scenario: Scenario;
   readonly startedAt: number;
+  /** The language of speech: the run's own (Locale) or the scenario's default. */
+  readonly language: string;
+  readonly endUser: unknown;
   readonly timeline: Timeline;
   readonly variables: Map<string, unknown>;
   readonly clock: Clock;
@@ -31,6 +34,8 @@ export interface RunContext {
   integrations(): unknown;
   /** The signal that aborts when the run is canceled or has failed. */
   readonly signal: AbortSignal;
+  /** Aborts on a cancel only: the hangup branch and events handlers still run after a failure. */
+  readonly afterCallSignal: AbortSignal;
 
   program(branch: string): Program | undefined;
   /** Counts one executed step; throws RF_STEP_LIMIT past the limit. */

@@ -3,11 +3,12 @@
 
 import type { ActionResult } from '../actions/action.ts';
 import { cloneJson } from '../clone-json.ts';
+import { isSecretName } from '../http/redact.ts';
 import type { RunInfo } from '../actions/context.ts';
 import { isRingflowError, RingflowError, type ErrorCode, type SourcePosition } from '../errors.ts';
 import type { HttpClient } from '../http/exchange.ts';
 import type { Scenario } from '../scenario/model.ts';
-import type { Call, Cdr, Network, RecordingInfo } from '../telephony/port.ts';
+import { CallEndedError, type Call, type Cdr, type Network, type RecordingInfo } from '../telephony/port.ts';
 import type { EngineServices } from './engine-services.ts';
 import { Frame } from './frame.ts';
 import { recordedHttp } from './http-recorder.ts';
@@ -25,6 +26,8 @@ export type RunEntry =
   | { type: 'outbound-call'; call: Call };
 
 export interface RunRequest {
+  /** The run's sid when the caller chose it (the server records the run before it starts). */
+  sid?: string;
   scenario: Scenario;
   /** How the scenario is known to the API (sid, name). */
   scenarioRef?: { sid: string; name: string };
@@ -34,6 +37,10 @@ export interface RunRequest {
   branch?: string;
   /** Run variables, overriding the scenario's; keys with or without `$`. */
   variables?: Record<string, unknown>;
+  /** Overrides defaults.language (the Outbound Call Trigger API's Locale). */
+  language?: string | undefined;
+  /** Who the run calls, as the Outbound Call Trigger API describes them: `run.endUser` in expressions. */
+  endUser?: unknown;
 }
 
 export interface RunError {
@@ -76,6 +83,12 @@ export class Run implements RunContext {
   readonly timeline: Timeline;
   readonly variables = new Map<string, unknown>();
   readonly signal: AbortSignal;
+  /** Aborts only on a cancel: what runs after the call (hangup branch, events handlers) listens to it. */
+  get afterCallSignal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+  readonly language: string;
+  readonly endUser: unknown;
   status: RunStatus = 'queued';
   error: RunError | undefined;
   endedAt: number | undefined;
@@ -84,7 +97,10 @@ export class Run implements RunContext {
 
   readonly #services: EngineServices;
   readonly #request: RunRequest;
-  readonly #abort = new AbortController();
+  // Two reasons to stop: a cancel stops everything; a failure stops the call's branches, while the
+  // hangup branch and events handlers still run (and stop only on a cancel).
+  readonly #cancel = new AbortController();
+  readonly #failure = new AbortController();
   readonly #calls = new Map<string, Call>();
   readonly #attached = new Map<string, Record<string, unknown>>();
   readonly #recordings: RecordingInfo[] = [];
@@ -105,8 +121,15 @@ export class Run implements RunContext {
       tenant: request.tenant ?? 'default',
       scenario: request.scenarioRef ?? { sid: '', name: request.scenario.description ?? '' },
     };
-    this.timeline = new Timeline({ now: () => services.clock.now(), startedAt: this.startedAt, maxStringBytes: services.limits.timelineStringBytes });
-    this.signal = this.#abort.signal;
+    this.timeline = new Timeline({
+      now: () => services.clock.now(),
+      startedAt: this.startedAt,
+      maxStringBytes: services.limits.timelineStringBytes,
+      secrets: secretValues(services.integrations(this.info.tenant)),
+    });
+    this.signal = AbortSignal.any([this.#cancel.signal, this.#failure.signal]);
+    this.language = request.language ?? request.scenario.defaults.language;
+    this.endUser = request.endUser;
     this.#http = new Limiter(services.limits.httpPerRun);
     for (const [name, value] of Object.entries(request.scenario.variables)) this.variables.set(name, cloneJson(value));
     for (const [name, value] of Object.entries(request.variables ?? {})) this.variables.set(name.startsWith('$') ? name : `$${name}`, value);
@@ -132,11 +155,12 @@ export class Run implements RunContext {
   get memcache() { return this.#services.memcache(this.info.tenant); }
   integrations(): unknown { return this.#services.integrations(this.info.tenant); }
 
-  /** Stops the run: hangs up its calls; the hangup branch does not run. */
-  cancel(): void {
+  /** Stops the run: hangs up its calls; the hangup branch does not run. `why` goes in the timeline. */
+  cancel(why?: string): void {
     if (this.status === 'completed' || this.status === 'failed' || this.status === 'canceled') return;
-    this.#abort.abort(CANCELED);
-    for (const call of this.#calls.values()) void call.hangup('normal', 'system');
+    if (why) this.timeline.add({ type: 'warning', message: why });
+    this.#cancel.abort(CANCELED);
+    for (const call of this.#calls.values()) hangUpQuietly(call, 'normal');
   }
 
   summary(): RunSummary {
@@ -148,12 +172,17 @@ export class Run implements RunContext {
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: this.endedAt === undefined ? undefined : new Date(this.endedAt).toISOString(),
       variables: this.variablesJSON(),
-      calls: [...this.#calls.values()].map((c) => ({
-        sid: c.sid, direction: c.direction, from: c.fromNumber, to: c.toNumber, status: c.status, cdr: c.cdr(), attachedData: this.attachedData(c.sid),
-      })),
+      calls: this.callSummaries(),
       recordings: [...this.#recordings],
       error: this.error,
     };
+  }
+
+  /** Every call of the run as it stands now. */
+  callSummaries(): CallSummary[] {
+    return [...this.#calls.values()].map((c) => ({
+      sid: c.sid, direction: c.direction, from: c.fromNumber, to: c.toNumber, status: c.status, cdr: c.cdr(), attachedData: this.attachedData(c.sid),
+    }));
   }
 
   /** Variables as JSON (undefined ones left out). */
@@ -188,7 +217,7 @@ export class Run implements RunContext {
     this.timeline.add({ type: 'call', event: 'created', ...describe });
     call.on('ended', (cdr) => this.timeline.add({ type: 'call', event: 'ended', ...describe, cdr }));
     // A call that appears after a cancel is hung up at once.
-    if (this.signal.aborted) void call.hangup('normal', 'system');
+    if (this.signal.aborted) hangUpQuietly(call, 'normal');
   }
 
   attachedData(callSid: string): Record<string, unknown> {
@@ -229,7 +258,13 @@ export class Run implements RunContext {
     try {
       if (call) {
         this.track(call);
-        if (entry.type !== 'inbound-call' || this.scenario.defaults.autoAnswer) await call.answer();
+        // A call may end before its run begins (the caller gave up, the run was canceled): then the
+        // branch stops at once as for any hang-up, and the hangup branch runs.
+        if ((entry.type !== 'inbound-call' || this.scenario.defaults.autoAnswer) && call.status !== 'ended') {
+          await call.answer().catch((e: unknown) => {
+            if (!(e instanceof CallEndedError)) throw e;
+          });
+        }
       }
       const frame = new Frame(this, { branch, call, parent: this.signal, onAdopt: (c) => (this.#primary ??= c) });
       await frame.execute();
@@ -238,7 +273,7 @@ export class Run implements RunContext {
     }
     await this.#afterCall();
     while (this.#background.size > 0) await Promise.all(this.#background);
-    this.status = this.signal.reason === CANCELED ? 'canceled' : this.error ? 'failed' : 'completed';
+    this.status = this.error ? 'failed' : this.#cancel.signal.aborted ? 'canceled' : 'completed';
     this.endedAt = this.clock.now();
     this.timeline.add({ type: 'run', event: 'ended', status: this.status });
     return this.summary();
@@ -249,30 +284,24 @@ export class Run implements RunContext {
     const call = this.#primary;
     if (!call) return;
     if (call.status !== 'ended') await call.hangup('normal', this.error ? 'system' : 'scenario');
-    if (this.signal.reason === CANCELED || !this.scenario.branches.has('hangup')) return;
+    if (this.#cancel.signal.aborted || !this.scenario.branches.has('hangup')) return;
     // The hangup branch gets a step budget of its own, so it still reports a run stopped by the limit.
     this.#steps = 0;
     try {
-      await new Frame(this, { branch: 'hangup', call, afterCall: true, parent: this.#hangupSignal() }).execute();
+      await new Frame(this, { branch: 'hangup', call, afterCall: true, parent: this.afterCallSignal }).execute();
     } catch (e) {
       this.#fail(e);
     }
   }
 
-  /** The hangup branch still runs after a failure: it only stops on cancel. */
-  #hangupSignal(): AbortSignal {
-    if (this.signal.reason !== FAILED) return this.signal;
-    const own = new AbortController();
-    return own.signal;
-  }
 
   #fail(e: unknown): void {
     const error = isRingflowError(e) ? e : new RingflowError('RF_INTERNAL', { detail: e instanceof Error ? e.message : String(e) }, undefined, { cause: e });
     if (error.code === 'RF_INTERNAL') this.#services.logError(error, this.info);
     if (!this.error) this.error = toRunError(error.code, error.message, error.position);
     this.timeline.add({ type: 'error', code: error.code, message: error.message, ...error.position });
-    if (!this.signal.aborted) this.#abort.abort(FAILED);
-    for (const c of this.#calls.values()) void c.hangup('error', 'system');
+    if (!this.#failure.signal.aborted) this.#failure.abort(FAILED);
+    for (const c of this.#calls.values()) hangUpQuietly(c, 'error');
   }
 }
 
@@ -287,6 +316,25 @@ function toJson(value: unknown): unknown {
     if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') out[key] = toJson(v);
   }
   return out;
+}
+
+/**
+ * The credentials among the tenant's integrations (tokens, client secrets), to mask wherever they
+ * show up in the timeline: in a URL's query, a form body, a value a script returned.
+ */
+function secretValues(integrations: unknown, found: string[] = [], depth = 0): string[] {
+  if (integrations === null || typeof integrations !== 'object' || depth > 8) return found;
+  for (const [key, value] of Object.entries(integrations)) {
+    // Short values would mask common words; real tokens are long.
+    if (typeof value === 'string' && value.length >= 8 && isSecretName(key)) found.push(value);
+    else secretValues(value, found, depth + 1);
+  }
+  return found;
+}
+
+/** A hang-up Ringflow does not wait for; a failure to hang up must not take the process down. */
+function hangUpQuietly(call: Call, cause: 'normal' | 'error'): void {
+  call.hangup(cause, 'system').catch(() => {});
 }
 
 function toRunError(code: ErrorCode, message: string, position: SourcePosition | undefined): RunError {

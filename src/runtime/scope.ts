@@ -19,7 +19,7 @@ export function scopeFor(run: RunContext, frame: Omit<FrameView, 'scope'>): Eval
         case 'call':
           return frame.call ? callView(run, frame.call) : undefined;
         case 'run':
-          return { id: run.info.sid, sid: run.info.sid, type: run.info.type, startedAt: new Date(run.startedAt).toISOString() };
+          return { id: run.info.sid, sid: run.info.sid, type: run.info.type, startedAt: new Date(run.startedAt).toISOString(), ...(run.endUser === undefined ? {} : { endUser: run.endUser }) };
         case 'scenario':
           return { sid: run.info.scenario.sid, name: run.info.scenario.name };
         case 'integrations':

@@ -102,7 +102,7 @@ function contextFor(run: RunContext, frame: FrameView, step: ActionStep, endBran
     run: run.info,
     call: frame.call,
     peer: frame.peer,
-    defaults: { language: run.scenario.defaults.language, voice: run.scenario.defaults.voice },
+    defaults: { language: run.language, voice: run.scenario.defaults.voice },
     defaultCallerId: run.defaultCallerId,
     clock: run.clock,
     network: run.network,

@@ -2,6 +2,13 @@
 // It is what a user reads to debug a scenario, so values are kept (capped) and secrets redacted.
 
 import type { Cdr } from '../telephony/port.ts';
+import { isSecretName, REDACTED } from '../http/redact.ts';
+
+function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+  return out;
+}
 
 interface Base {
   /** ISO-8601 time. */
@@ -53,6 +60,8 @@ export interface TimelineOptions {
   startedAt: number;
   /** Longest string kept in params, results and bodies (longer ones are cut with a note). */
   maxStringBytes: number;
+  /** Values that must never appear, wherever they are (integration tokens): replaced by [redacted]. */
+  secrets?: readonly string[];
 }
 
 export class Timeline {
@@ -84,7 +93,12 @@ export class Timeline {
 
   /** A value made fit for the timeline: secrets redacted, long strings cut, undefined dropped. */
   keep(value: unknown): unknown {
-    return sanitize(value, this.#options.maxStringBytes, 0);
+    return sanitize(value, this.#options.maxStringBytes, 0, this.#options.secrets ?? []);
+  }
+
+  /** A string with every known secret value replaced (a token in a URL's query, say). */
+  mask(text: string): string {
+    return maskSecrets(text, this.#options.secrets ?? []);
   }
 
   subscribe(listener: (event: TimelineEvent) => void): () => void {
@@ -93,24 +107,24 @@ export class Timeline {
   }
 }
 
-const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|password|passwd|secret|client_secret|access_token|refresh_token|accesstoken|refreshtoken)$|secret|password|token$/i;
 
 /**
  * Secrets redacted and long strings cut, sharing every part that needs neither: values reaching the
  * timeline are never mutated afterwards (variables are replaced, not changed in place), so sharing
  * is safe and spares a deep copy per step.
  */
-function sanitize(value: unknown, max: number, depth: number): unknown {
+function sanitize(value: unknown, max: number, depth: number, secrets: readonly string[]): unknown {
   if (typeof value === 'string') {
-    if (value.length <= max) return value;
-    return `${value.slice(0, max)}… [${value.length - max} more characters]`;
+    const masked = maskSecrets(value, secrets);
+    if (masked.length <= max) return masked;
+    return `${masked.slice(0, max)}… [${masked.length - max} more characters]`;
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth > 32) return '[too deep]';
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const kept = sanitize(value[i], max, depth + 1);
+      const kept = sanitize(value[i], max, depth + 1, secrets);
       if (kept !== value[i]) (out ??= value.slice())[i] = kept;
     }
     return out ?? value;
@@ -118,7 +132,7 @@ function sanitize(value: unknown, max: number, depth: number): unknown {
   let out: Record<string, unknown> | undefined;
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
-    const kept = v === undefined ? undefined : SECRET_KEY.test(key) && (typeof v === 'string' || typeof v === 'number') ? '[redacted]' : sanitize(v, max, depth + 1);
+    const kept = v === undefined ? undefined : isSecretName(key) && (typeof v === 'string' || typeof v === 'number') ? REDACTED : sanitize(v, max, depth + 1, secrets);
     if (kept !== v || v === undefined) {
       out ??= { ...(value as Record<string, unknown>) };
       if (kept === undefined) delete out[key];

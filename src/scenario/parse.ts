@@ -4,10 +4,11 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Pair } from 'yaml';
 import type { Branch, Problem, Scenario, ScenarioDefaults } from './model.ts';
 import type { Language } from './language.ts';
-import { ScenarioSource } from './source.ts';
+import { ExpansionLimit, ScenarioSource } from './source.ts';
 import { fieldsOf, readSteps, type References } from './steps.ts';
 import { checkReferences } from './references.ts';
 import { hint } from './suggest.ts';
+import { VARIABLE_NAME } from './names.ts';
 
 export interface ParseOptions {
   /** Used in positions (`file:line:col`). */
@@ -24,16 +25,26 @@ const TOP_KEYS = ['description', 'compat', 'defaults', 'variables', 'branches'];
 const DEFAULT_KEYS = ['language', 'autoAnswer', 'voice', 'timezone'];
 export const KNOWN_COMPAT_VERSIONS = ['2025-09-01'];
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-const VARIABLE_NAME = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseScenario(text: string, lang: Language, options: ParseOptions = {}): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const src = new ScenarioSource(text, doc, lines, options.file);
+  try {
+    return readDocument(text, lang, options, doc, src);
+  } catch (e) {
+    if (!(e instanceof ExpansionLimit)) throw e;
+    src.error('RF_YAML_SYNTAX', { detail: e.message }, undefined, src.at(0));
+    return { scenario: undefined, problems: sortProblems(src.problems) };
+  }
+}
+
+function readDocument(text: string, lang: Language, options: ParseOptions, doc: ReturnType<typeof parseDocument>, src: ScenarioSource): ParseResult {
   for (const e of doc.errors) {
     const code = e.code === 'DUPLICATE_KEY' ? 'RF_YAML_DUPLICATE_KEY' : 'RF_YAML_SYNTAX';
     const key = code === 'RF_YAML_DUPLICATE_KEY' ? /^\s*([^:\n]+):/.exec(text.slice(e.pos[0]))?.[1]?.trim() ?? '' : '';
-    src.error(code, { detail: e.message.split('\n')[0], key }, undefined, src.at(e.pos[0]));
+    const detail = e.code === 'MULTIPLE_DOCS' ? 'a scenario is one YAML document: remove the --- separator or split the file' : e.message.split('\n')[0];
+    src.error(code, { detail, key }, undefined, src.at(e.pos[0]));
   }
   if (src.hasErrors) return { scenario: undefined, problems: src.problems };
 
@@ -176,7 +187,7 @@ function readBranches(src: ScenarioSource, lang: Language, pair: Pair | undefine
       src.error('RF_SCENARIO_BRANCH_NOT_LIST', { branch: name }, body ?? p.key);
       continue;
     }
-    branches.set(name, { name, position: src.pos(p.key), steps: readSteps(src, lang, list, name, refs) });
+    branches.set(name, { name, position: src.pos(p.key), steps: readSteps(src, lang, list, { branch: name, labels: name }, refs) });
   }
   return branches;
 }

@@ -6,6 +6,8 @@ import type { ScenarioSource } from './source.ts';
 import type { References } from './steps.ts';
 import { hint } from './suggest.ts';
 
+const ENTRY_BRANCHES: readonly string[] = ['inbound-call', 'api-initiated', 'outbound-call'];
+
 export function checkReferences(src: ScenarioSource, branches: ReadonlyMap<string, Branch>, refs: References): void {
   for (const ref of refs.gotoLabels) {
     const labels = refs.labels.get(ref.branch);
@@ -14,7 +16,12 @@ export function checkReferences(src: ScenarioSource, branches: ReadonlyMap<strin
     }
   }
   for (const ref of refs.branchTargets) {
-    if (!branches.has(ref.target)) {
+    if (ref.target === '*') continue;
+    if (ref.target === 'hangup') {
+      src.error('RF_SCENARIO_BRANCH_TARGET', { target: ref.target, kind: ref.kind, why: 'it runs by itself, once, after the call has ended' }, undefined, ref.position);
+    } else if (ref.kind === 'answerOnBranch' && ENTRY_BRANCHES.includes(ref.target)) {
+      src.error('RF_SCENARIO_BRANCH_TARGET', { target: ref.target, kind: ref.kind, why: 'it is where a run starts; give the answered call a branch of its own' }, undefined, ref.position);
+    } else if (!branches.has(ref.target)) {
       const code = ref.kind === 'goto' ? 'RF_SCENARIO_GOTO_BRANCH' : 'RF_SCENARIO_ANSWER_BRANCH';
       src.error(code, { target: ref.target, hint: hint(ref.target, branches.keys()) }, undefined, ref.position);
     }
@@ -33,6 +40,7 @@ function reachableBranches(branches: ReadonlyMap<string, Branch>, refs: Referenc
   while (queue.length > 0) {
     const from = queue.pop()!;
     for (const ref of refs.branchTargets) {
+      if (ref.from === from && ref.target === '*') return new Set(branches.keys());
       if (ref.from === from && !seen.has(ref.target)) {
         seen.add(ref.target);
         queue.push(ref.target);

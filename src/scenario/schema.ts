@@ -3,6 +3,7 @@
 
 import { actionId, type ActionDefinition } from '../actions/action.ts';
 import { BUILTIN_BRANCHES } from './model.ts';
+import { VARIABLE_NAME_PATTERN } from './names.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -38,7 +39,7 @@ export function scenarioSchema(actions: readonly ActionDefinition[]): JsonSchema
       variables: {
         type: 'object',
         description: 'Run variables and their initial values. The bare word undefined stands for JavaScript undefined.',
-        propertyNames: { pattern: '^\\$[A-Za-z_][A-Za-z0-9_]*$' },
+        propertyNames: { pattern: VARIABLE_NAME_PATTERN },
       },
       branches: {
         type: 'object',
@@ -54,7 +55,7 @@ export function scenarioSchema(actions: readonly ActionDefinition[]): JsonSchema
     },
     definitions: {
       expression: { type: 'string', pattern: '\\$\\{\\{[\\s\\S]*\\}\\}', description: 'A JavaScript expression: ${{ ... }}.' },
-      variableName: { type: 'string', pattern: '^\\$[A-Za-z_][A-Za-z0-9_]*$' },
+      variableName: { type: 'string', pattern: VARIABLE_NAME_PATTERN },
       condition: { type: ['string', 'boolean', 'number'], description: 'A JavaScript expression, without ${{ }}.' },
       steps: { type: 'array', items: { $ref: '#/definitions/step' } },
       step: {

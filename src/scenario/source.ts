@@ -4,12 +4,24 @@ import { isAlias, isScalar, Scalar, type Document, type LineCounter, type Node }
 import { formatMessage, type ErrorCode, type SourcePosition } from '../errors.ts';
 import type { Problem } from './model.ts';
 
+/** Nodes a scenario may expand to, aliases included; a real scenario uses a few thousand. */
+const NODE_BUDGET = 200_000;
+const MAX_ALIASES = 1000;
+
+/** Thrown when a document expands beyond the budget; parseScenario reports it as a YAML problem. */
+export class ExpansionLimit extends Error {
+  constructor() {
+    super('the document expands to too many values: aliases of aliases (*anchor) are limited');
+  }
+}
+
 export class ScenarioSource {
   readonly problems: Problem[] = [];
   readonly file: string | undefined;
   readonly #doc: Document;
   readonly #lines: LineCounter;
   readonly #text: string;
+  #budget = NODE_BUDGET;
 
   constructor(text: string, doc: Document, lines: LineCounter, file: string | undefined) {
     this.#text = text;
@@ -18,8 +30,13 @@ export class ScenarioSource {
     this.file = file;
   }
 
-  /** Follows aliases (`*anchor`) to the node they stand for. */
+  /**
+   * Follows aliases (`*anchor`) to the node they stand for. Every node read goes through here, so
+   * this is where a document made of aliases of aliases (a few hundred bytes that expand to
+   * billions of values) is stopped.
+   */
   resolve(node: unknown): Node | undefined {
+    if (--this.#budget < 0) throw new ExpansionLimit();
     let n = node;
     for (let i = 0; i < 32 && isAlias(n); i++) n = n.resolve(this.#doc);
     return (n ?? undefined) as Node | undefined;
@@ -82,7 +99,13 @@ export class ScenarioSource {
 
   toJS(node: unknown): unknown {
     const n = this.resolve(node);
-    return n && typeof (n as { toJS?: unknown }).toJS === 'function' ? (n as Node).toJS(this.#doc) : n;
+    if (!n || typeof (n as { toJS?: unknown }).toJS !== 'function') return n;
+    try {
+      return (n as Node).toJS(this.#doc, { maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      if (e instanceof ReferenceError) throw new ExpansionLimit();
+      throw e;
+    }
   }
 
   get hasErrors(): boolean {

@@ -8,33 +8,42 @@ import type { ActionStep, Step } from './model.ts';
 import type { Language } from './language.ts';
 import type { ScenarioSource } from './source.ts';
 import { hint } from './suggest.ts';
+import { VARIABLE_NAME } from './names.ts';
 
 const STEP_KEYS = ['action', 'params', 'result', 'if', 'label', 'id', 'events', 'then', 'else', 'goto'];
-const VARIABLE_NAME = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Where steps are read: the branch they belong to, and the namespace of their labels — the branch's,
+ * or a separate one for an action's `events:` steps (they run apart, after the call).
+ */
+export interface Scope {
+  readonly branch: string;
+  readonly labels: string;
+}
 
 /** Cross-references collected while reading, checked once every branch is known. */
 export interface References {
-  /** Labels per branch, with where each was defined. */
+  /** Labels per label namespace (see Scope), with where each was defined. */
   readonly labels: Map<string, Map<string, SourcePosition>>;
   readonly gotoLabels: { branch: string; label: string; position: SourcePosition }[];
   readonly branchTargets: { from: string; target: string; position: SourcePosition; kind: 'goto' | 'answerOnBranch' }[];
 }
 
-export function readSteps(src: ScenarioSource, lang: Language, node: unknown, branch: string, refs: References): Step[] {
+export function readSteps(src: ScenarioSource, lang: Language, node: unknown, scope: Scope, refs: References): Step[] {
   const list = src.resolve(node);
   if (!isSeq(list)) {
-    src.error('RF_SCENARIO_INVALID_VALUE', { what: `in branch "${branch}", then/else/events`, detail: 'must be a list of steps' }, list);
+    src.error('RF_SCENARIO_INVALID_VALUE', { what: `in branch "${scope.branch}", then/else/events`, detail: 'must be a list of steps' }, list);
     return [];
   }
   const steps: Step[] = [];
   for (const item of list.items) {
-    const step = readStep(src, lang, src.resolve(item), branch, refs);
+    const step = readStep(src, lang, src.resolve(item), scope, refs);
     if (step) steps.push(step);
   }
   return steps;
 }
 
-function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, branch: string, refs: References): Step | undefined {
+function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, scope: Scope, refs: References): Step | undefined {
   if (!isMap(node)) {
     src.error('RF_SCENARIO_STEP_INVALID', { detail: 'a step must be a map such as "- action: say@v2"' }, node);
     return undefined;
@@ -45,7 +54,7 @@ function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, b
     if (!STEP_KEYS.includes(key)) src.error('RF_SCENARIO_UNKNOWN_KEY', { key, where: 'a step', hint: hint(key, STEP_KEYS) }, pair.key);
   }
   const position = src.pos(node);
-  const label = readLabel(src, fields.get('label'), branch, refs);
+  const label = readLabel(src, fields.get('label'), scope, refs);
   const condition = fields.has('if') ? readCondition(src, lang, fields.get('if')!.value) : undefined;
   const has = (k: string) => fields.has(k);
 
@@ -53,7 +62,7 @@ function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, b
     for (const k of ['then', 'else', 'goto']) {
       if (has(k)) src.error('RF_SCENARIO_STEP_INVALID', { detail: `a step with "action" cannot also have "${k}"; put it in a step of its own` }, fields.get(k)!.key);
     }
-    return readActionStep(src, lang, fields, position, label, condition, branch, refs);
+    return readActionStep(src, lang, fields, position, label, condition, scope, refs);
   }
   for (const k of ['params', 'result', 'id', 'events']) {
     if (has(k)) src.error('RF_SCENARIO_STEP_INVALID', { detail: `"${k}" belongs to an action step, and this step has no "action"` }, fields.get(k)!.key);
@@ -64,8 +73,8 @@ function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, b
       src.error('RF_SCENARIO_STEP_INVALID', { detail: '"then" needs an "if" condition' }, fields.get('then')!.key);
       return undefined;
     }
-    const then = readSteps(src, lang, fields.get('then')!.value, branch, refs);
-    const otherwise = has('else') ? readSteps(src, lang, fields.get('else')!.value, branch, refs) : [];
+    const then = readSteps(src, lang, fields.get('then')!.value, scope, refs);
+    const otherwise = has('else') ? readSteps(src, lang, fields.get('else')!.value, scope, refs) : [];
     return { kind: 'if', position, label, condition, then, else: otherwise };
   }
   if (has('else')) {
@@ -73,7 +82,7 @@ function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, b
     return undefined;
   }
   if (has('goto')) {
-    const target = readGoto(src, fields.get('goto')!.value, branch, refs);
+    const target = readGoto(src, fields.get('goto')!.value, scope, refs);
     return target ? { kind: 'goto', position, label, condition, target } : undefined;
   }
   if (label !== undefined && !condition) return { kind: 'if', position, label, condition: { source: 'true', position }, then: [], else: [] };
@@ -85,7 +94,7 @@ function readStep(src: ScenarioSource, lang: Language, node: Node | undefined, b
 
 function readActionStep(
   src: ScenarioSource, lang: Language, fields: Map<string, Pair>, position: SourcePosition,
-  label: string | undefined, condition: ExprRef | undefined, branch: string, refs: References,
+  label: string | undefined, condition: ExprRef | undefined, scope: Scope, refs: References,
 ): ActionStep | undefined {
   const actionNode = fields.get('action')!.value;
   const action = lookupAction(src, lang, actionNode);
@@ -106,7 +115,8 @@ function readActionStep(
         if (action && !(action.events ?? []).includes(name)) {
           src.error('RF_SCENARIO_UNKNOWN_EVENT', { action: actionId(action), event: name, known: (action.events ?? []).join(', ') || 'no events' }, pair.key);
         }
-        events.set(name, readSteps(src, lang, pair.value, branch, refs));
+        const eventScope = { branch: scope.branch, labels: `${scope.branch}, events.${name} at line ${src.pos(pair.key).line}` };
+        events.set(name, readSteps(src, lang, pair.value, eventScope, refs));
       }
     }
   }
@@ -115,7 +125,10 @@ function readActionStep(
   for (const name of action.branchParams ?? []) {
     const t = params.kind === 'object' ? params.entries.find(([k]) => k === name)?.[1] : undefined;
     const value = params.kind === 'const' ? (params.value as Record<string, unknown>)[name] : t?.kind === 'const' ? t.value : undefined;
-    if (typeof value === 'string') refs.branchTargets.push({ from: branch, target: value, position: src.pos(paramNode(src, paramsNode, [name])), kind: 'answerOnBranch' });
+    const position = src.pos(paramNode(src, paramsNode, [name]) ?? paramsNode);
+    if (typeof value === 'string') refs.branchTargets.push({ from: scope.branch, target: value, position, kind: 'answerOnBranch' });
+    // An expression may name any branch: every branch counts as reachable from here.
+    else if (t !== undefined || (params.kind === 'object' && params.entries.some(([k]) => k === name))) refs.branchTargets.push({ from: scope.branch, target: '*', position, kind: 'answerOnBranch' });
   }
   const codeNode = action.codeParam ? paramNode(src, paramsNode, [action.codeParam]) : undefined;
   const codePosition = codeNode ? src.positionInString(codeNode, 0) : undefined;
@@ -178,7 +191,10 @@ export function templateFromNode(src: ScenarioSource, node: unknown): Template {
   const n = src.resolve(node);
   if (isMap(n)) {
     const entries: (readonly [string, Template])[] = [];
-    for (const [key, pair] of fieldsOf(src, n)) entries.push([key, templateFromNode(src, pair.value)]);
+    for (const [key, pair] of fieldsOf(src, n)) {
+      if (key.includes('${{')) src.error('RF_SCENARIO_INVALID_VALUE', { what: `the key "${key}"`, detail: 'expressions are evaluated in values, not in keys' }, pair.key);
+      entries.push([key, templateFromNode(src, pair.value)]);
+    }
     return collapse({ kind: 'object', entries });
   }
   if (isSeq(n)) return collapse({ kind: 'array', items: n.items.map((i) => templateFromNode(src, i)) });
@@ -214,50 +230,60 @@ function readCondition(src: ScenarioSource, lang: Language, node: unknown): Expr
   return ref;
 }
 
-function readLabel(src: ScenarioSource, pair: Pair | undefined, branch: string, refs: References): string | undefined {
+function readLabel(src: ScenarioSource, pair: Pair | undefined, scope: Scope, refs: References): string | undefined {
   if (!pair) return undefined;
   const n = src.resolve(pair.value);
-  if (!isScalar(n) || n.value === null || String(n.value).trim() === '') {
+  const label = nameOf(n);
+  if (label === undefined || label.trim() === '') {
     src.error('RF_SCENARIO_INVALID_VALUE', { what: 'label', detail: 'must be a name' }, n ?? pair.key);
     return undefined;
   }
-  const label = String(n.value);
-  const labels = refs.labels.get(branch) ?? new Map<string, SourcePosition>();
-  refs.labels.set(branch, labels);
+  const labels = refs.labels.get(scope.labels) ?? new Map<string, SourcePosition>();
+  refs.labels.set(scope.labels, labels);
   const earlier = labels.get(label);
-  if (earlier) src.error('RF_SCENARIO_DUPLICATE_LABEL', { label, line: earlier.line, branch }, n);
+  if (earlier) src.error('RF_SCENARIO_DUPLICATE_LABEL', { label, line: earlier.line, branch: scope.labels }, n);
   else labels.set(label, src.pos(n));
   return label;
 }
 
-function readGoto(src: ScenarioSource, node: unknown, branch: string, refs: References): { label: string } | { branch: string } | undefined {
+function readGoto(src: ScenarioSource, node: unknown, scope: Scope, refs: References): { label: string } | { branch: string } | undefined {
   const n = src.resolve(node);
-  if (isScalar(n) && typeof n.value === 'string' && n.value !== '') {
-    refs.gotoLabels.push({ branch, label: n.value, position: src.pos(n) });
-    return { label: n.value };
+  const shorthand = nameOf(n);
+  if (shorthand !== undefined) {
+    refs.gotoLabels.push({ branch: scope.labels, label: shorthand, position: src.pos(n) });
+    return { label: shorthand };
   }
   if (isMap(n)) {
     const fields = fieldsOf(src, n);
     for (const [key, pair] of fields) {
       if (key !== 'label' && key !== 'branch') src.error('RF_SCENARIO_UNKNOWN_KEY', { key, where: 'goto', hint: hint(key, ['label', 'branch']) }, pair.key);
     }
-    const label = src.resolve(fields.get('label')?.value);
-    const target = src.resolve(fields.get('branch')?.value);
     if (fields.has('label') && fields.has('branch')) {
       src.error('RF_SCENARIO_INVALID_VALUE', { what: 'goto', detail: 'give either label or branch, not both' }, n);
       return undefined;
     }
-    if (isScalar(label) && typeof label.value === 'string' && label.value !== '') {
-      refs.gotoLabels.push({ branch, label: label.value, position: src.pos(label) });
-      return { label: label.value };
+    const labelNode = src.resolve(fields.get('label')?.value);
+    const branchNode = src.resolve(fields.get('branch')?.value);
+    const label = nameOf(labelNode);
+    const target = nameOf(branchNode);
+    if (label !== undefined) {
+      refs.gotoLabels.push({ branch: scope.labels, label, position: src.pos(labelNode) });
+      return { label };
     }
-    if (isScalar(target) && typeof target.value === 'string' && target.value !== '') {
-      refs.branchTargets.push({ from: branch, target: target.value, position: src.pos(target), kind: 'goto' });
-      return { branch: target.value };
+    if (target !== undefined) {
+      refs.branchTargets.push({ from: scope.branch, target, position: src.pos(branchNode), kind: 'goto' });
+      return { branch: target };
     }
   }
   src.error('RF_SCENARIO_INVALID_VALUE', { what: 'goto', detail: 'must be { label: name }, { branch: name }, or a label name' }, n);
   return undefined;
+}
+
+/** A label or branch name: text, or a number written without quotes (`label: 10`). */
+function nameOf(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  return (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
 }
 
 function readResult(src: ScenarioSource, node: unknown): string | undefined {

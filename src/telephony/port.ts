@@ -12,10 +12,6 @@ export type DialOutcome =
   | 'Temporarily Unavailable'
   | 'Error';
 
-export const DIAL_OUTCOMES: readonly DialOutcome[] = [
-  'Answered', 'Busy', 'Rejected', 'Invalid Number', 'No Answer', 'Temporarily Unavailable', 'Error',
-];
-
 export type CallDirection = 'inbound' | 'outbound';
 export type CallStatus = 'ringing' | 'answered' | 'ended';
 export type HangupSource = 'caller' | 'callee' | 'system';

@@ -8,6 +8,7 @@ import type { Problem, Scenario } from '../scenario/model.ts';
 import { SimNetwork, type PartyScript, type SimCall, type TranscriptEntry } from '../telephony/sim/index.ts';
 import type { Clock } from '../time/clock.ts';
 import { VirtualClock } from '../time/virtual-clock.ts';
+import { RingflowError } from '../errors.ts';
 
 export interface ScenarioRunOptions {
   /** The scenario's YAML text. */
@@ -22,6 +23,11 @@ export interface ScenarioRunOptions {
   variables?: Record<string, unknown> | undefined;
   /** The inbound caller's script (keys, hang-up), for inbound runs. */
   caller?: PartyScript | undefined;
+  /**
+   * The run's own party, whoever that is: the caller of an inbound run, the person dialed in an
+   * API-started or outbound run. Added to `caller` or `callee` accordingly.
+   */
+  party?: PartyScript | undefined;
   /** How any dialed number behaves, unless `parties` names it. */
   callee?: PartyScript | undefined;
   parties?: Record<string, PartyScript> | undefined;
@@ -80,16 +86,24 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     const parsed = engine.parse(options.text, { file: options.file });
     if (!parsed.scenario) return { problems: parsed.problems, scenario: undefined, run: undefined, branch: undefined, transcript: [], timeline: [] };
     const scenario = parsed.scenario;
+    const names = [...scenario.branches.keys()];
+    const branch = options.branch ?? defaultBranch(names);
+    if (branch === undefined || !scenario.branches.has(branch) || branch === 'hangup') {
+      const why = branch === 'hangup' ? 'the hangup branch runs by itself after the call: simulate the call and hang up (--hangup-at)' : `the scenario has no branch "${branch}"`;
+      throw new RingflowError('RF_CLI_USAGE', { detail: `--branch ${branch}: ${why}; it has: ${names.join(', ')}` });
+    }
+    const inbound = branch !== 'api-initiated' && branch !== 'outbound-call';
+    const callee = inbound ? options.callee : { ...options.callee, ...options.party };
+    const caller = inbound ? { ...options.caller, ...options.party } : options.caller ?? {};
     network = new SimNetwork({
       clock,
       parties: options.parties,
-      defaultParty: options.callee,
+      defaultParty: callee,
       recordingsDir: options.recordingsDir,
       ...(stable ? { newSid: () => next('CA') } : {}),
     });
     if (options.onTranscript) network.onTranscript(options.onTranscript);
     if (options.onCall) network.onCall(options.onCall);
-    const branch = options.branch ?? defaultBranch([...scenario.branches.keys()]);
     const from = options.from ?? DEFAULT_FROM;
     const to = options.to ?? DEFAULT_TO;
     let entry;
@@ -101,7 +115,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       }
       entry = { type: 'outbound-call' as const, call: placed.call };
     } else {
-      entry = { type: 'inbound-call' as const, call: network.inbound({ from, to, party: options.caller ?? {} }) };
+      entry = { type: 'inbound-call' as const, call: network.inbound({ from, to, party: caller }) };
     }
     const run = engine.startRun({
       scenario,
@@ -111,10 +125,15 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       variables: options.variables,
     });
     if (options.onTimeline) run.subscribe(options.onTimeline);
+    // With virtual time, a run that waits when nothing can happen any more would wait forever.
+    const stopIdle = clock instanceof VirtualClock
+      ? clock.onIdle(() => run.cancel('stopped: nothing more can happen — the call is waiting with no timer left and nobody to act (give the party a hang-up time, e.g. --hangup-at 30)'))
+      : undefined;
     const summary = await run.done;
+    stopIdle?.();
     return { problems: parsed.problems, scenario, run: summary, branch, transcript: network.transcript, timeline: run.timeline.events };
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

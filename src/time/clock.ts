@@ -21,6 +21,8 @@ export interface Clock {
   hold(): () => void;
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Wall time. `now()` is derived from the monotonic performance clock, anchored at start. */
 export class SystemClock implements Clock {
   readonly #origin = Date.now() - performance.now();
@@ -30,7 +32,14 @@ export class SystemClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): a longer wait is taken in steps.
+    const due = performance.now() + (Number.isFinite(ms) ? Math.max(0, ms) : 0);
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      const left = due - performance.now();
+      handle = setTimeout(left > MAX_TIMEOUT_MS ? arm : fn, Math.min(Math.max(0, left), MAX_TIMEOUT_MS));
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   }
 
@@ -57,14 +66,4 @@ export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise
     });
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** Runs `work` with the clock held, so virtual time flows at the real rate meanwhile. */
-export async function withHold<T>(clock: Clock, work: () => Promise<T>): Promise<T> {
-  const release = clock.hold();
-  try {
-    return await work();
-  } finally {
-    release();
-  }
 }

@@ -17,6 +17,8 @@ export interface VirtualClockOptions {
 }
 
 export const DEFAULT_VIRTUAL_START = Date.UTC(2025, 0, 1, 9, 0, 0);
+/** Longest single wait: a year. Params are bounded far below; this keeps every time a valid Date. */
+const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
 
 /**
  * Simulated time. Timers fire in (time, creation) order, one per event-loop turn, so promise
@@ -33,6 +35,8 @@ export class VirtualClock implements Clock {
   #anchorReal = 0;
   #tickScheduled = false;
   #realTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #idleListeners = new Set<() => void>();
+  #idleCheck = false;
 
   constructor(options: VirtualClockOptions = {}) {
     this.#now = options.start ?? DEFAULT_VIRTUAL_START;
@@ -48,7 +52,8 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const entry: Entry = { at: this.now() + Math.max(0, ms), seq: this.#seq++, fn };
+    const delay = Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_DELAY_MS) : 0;
+    const entry: Entry = { at: this.now() + delay, seq: this.#seq++, fn };
     this.#push(entry);
     this.#schedule();
     return { cancel: () => { entry.fn = undefined; } };
@@ -73,6 +78,16 @@ export class VirtualClock implements Clock {
       this.#holds--;
       this.#schedule();
     };
+  }
+
+  /**
+   * Calls `listener` whenever time has nowhere to go: no timer left and no real I/O in flight, after
+   * a turn of the event loop to let promises settle. Whatever is still waiting then would wait forever
+   * (a simulated call in a bridge nobody leaves). Returns the unsubscribe function.
+   */
+  onIdle(listener: () => void): () => void {
+    this.#idleListeners.add(listener);
+    return () => this.#idleListeners.delete(listener);
   }
 
   /** Number of timers still pending. */
@@ -103,7 +118,10 @@ export class VirtualClock implements Clock {
       clearTimeout(this.#realTimer);
       this.#realTimer = undefined;
     }
-    if (!this.#peek()) return;
+    if (!this.#peek()) {
+      this.#checkIdle();
+      return;
+    }
     this.#tickScheduled = true;
     setImmediate(() => {
       this.#tickScheduled = false;
@@ -131,6 +149,16 @@ export class VirtualClock implements Clock {
       this.#fire(next);
     }
     this.#schedule();
+  }
+
+  #checkIdle(): void {
+    if (this.#holds > 0 || this.#idleListeners.size === 0 || this.#idleCheck) return;
+    this.#idleCheck = true;
+    setImmediate(() => {
+      this.#idleCheck = false;
+      if (this.#holds > 0 || this.#peek()) return;
+      for (const listener of [...this.#idleListeners]) listener();
+    });
   }
 
   #fire(entry: Entry): void {

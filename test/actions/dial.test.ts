@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { heard, simulate } from '../helpers/simulate.ts';
+import { createEngine } from '../../src/runtime/engine.ts';
+import { SimNetwork } from '../../src/telephony/sim/index.ts';
+import { VirtualClock } from '../../src/time/virtual-clock.ts';
+import type { Network } from '../../src/telephony/port.ts';
 
 type Dial = { ok: boolean; status: string; target: string; duration: number; cdr: { status: string; hangupCause: number } };
 
@@ -198,5 +202,55 @@ branches:
     - action: bridge@v1
 `);
     assert.equal(r.run?.error?.code, 'RF_BRIDGE_NO_PEER');
+  });
+});
+
+describe('dial@v1 when the network fails or nobody answers', () => {
+  for (const strategy of ['sequential', 'simultaneous']) {
+    it(`gives status Error when the network cannot place the call (${strategy})`, async () => {
+      const clock = new VirtualClock();
+      const broken: Network = { originate: async () => { throw new Error('trunk down'); } };
+      const engine = await createEngine({ clock, network: broken });
+      try {
+        const scenario = engine.parse(`branches:\n  api-initiated:\n    - action: dial@v1\n      params: { strategy: ${strategy}, targets: [{ number: "+15550000001" }, { number: "+15550000002" }] }\n      result: $dial\n`).scenario!;
+        const run = await engine.startRun({ scenario, entry: { type: 'api' } }).done;
+        assert.equal(run.status, 'completed');
+        assert.equal((run.variables.$dial as Dial).status, 'Error');
+        assert.equal((run.variables.$dial as Dial).ok, false);
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
+  it('reports the first target’s outcome when every target of a simultaneous dial fails', async () => {
+    const r = await simulate(`branches:
+  api-initiated:
+    - action: dial@v1
+      params:
+        strategy: simultaneous
+        targets: [{ number: "+15550000001", timeout: 5 }, { number: "+15550000002", timeout: 5 }]
+      result: $dial
+`, { parties: { '+15550000001': { behaviour: { kind: 'busy' } }, '+15550000002': { behaviour: { kind: 'no-answer' } } } });
+    assert.deepEqual([(r.run?.variables.$dial as Dial).status, (r.run?.variables.$dial as Dial).target], ['Busy', '+15550000001']);
+  });
+
+  it('places a new call from the hangup branch (a callback), which the branch then uses', async () => {
+    const r = await simulate(`branches:
+  inbound-call:
+    - action: say@v2
+      params: { what: "We will call you back" }
+  hangup:
+    - action: dial@v1
+      params: { targets: [{ number: "+15550002222" }] }
+      result: $back
+    - action: say@v2
+      params: { what: "This is your callback" }
+`, { callee: { behaviour: { kind: 'answer', afterMs: 1000 } } });
+    assert.equal(r.run?.status, 'completed');
+    assert.equal((r.run?.variables.$back as Dial).status, 'Answered');
+    const callback = r.transcript.find((e) => e.kind === 'say' && e.text === 'This is your callback');
+    assert.equal(callback?.callSid, 'CA2');
+    assert.ok(r.run?.calls.every((c) => c.status === 'ended'), 'the callback was hung up at the end of the branch');
   });
 });

@@ -66,7 +66,7 @@ branches:
         assert.equal((goodRun.variables.$v as { value: number }).value, 42);
         assert.ok(network.transcript.some((e) => e.kind === 'say' && e.text === 'fine 42'));
       } finally {
-        engine.close();
+        await engine.close();
       }
     });
   }
@@ -111,7 +111,7 @@ describe('memcache@v1', () => {
       const later = await engine.startRun({ scenario, entry: { type: 'api' } }).done;
       assert.deepEqual(later.variables.$last, { ok: false }, 'expired after its ttl');
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 

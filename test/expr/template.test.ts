@@ -1,6 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expressionsIn, parseTemplateString, renderTemplate, templateOf, type ExprRef } from '../../src/expr/template.ts';
+import { collapse, expressionsIn, parseTemplateString, renderTemplate, type ExprRef, type Template } from '../../src/expr/template.ts';
+
+/** Builds a template from a plain value (no positions); objects and arrays are walked. */
+function templateOf(value: unknown): Template {
+  if (typeof value === 'string') return parseTemplateString(value);
+  if (Array.isArray(value)) return collapse({ kind: 'array', items: value.map(templateOf) });
+  if (value !== null && typeof value === 'object') {
+    return collapse({ kind: 'object', entries: Object.entries(value).map(([k, v]) => [k, templateOf(v)] as const) });
+  }
+  return { kind: 'const', value };
+}
 
 /** A stand-in evaluator: looks the source up in a table. */
 const table = (values: Record<string, unknown>) => (e: ExprRef) => {

@@ -236,4 +236,11 @@ branches:
     assert.deepEqual(step.params, { message: 'one' });
     assert.deepEqual(step.result, { ok: true });
   });
+
+  it('stops a simulated run that would wait forever, and says why', async () => {
+    const r = await simulate('branches:\n  inbound-call:\n    - action: dial@v1\n      params: { targets: [{ number: "+15550002222" }] }\n');
+    assert.equal(r.run?.status, 'canceled');
+    assert.ok(r.timeline.some((e) => e.type === 'warning' && /nothing more can happen/.test(e.message)));
+  });
 });
+

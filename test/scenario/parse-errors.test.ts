@@ -116,7 +116,7 @@ describe('bad steps', () => {
 
   it('reports a label defined twice, pointing at the first', () => {
     const p = only(flow('    - label: a\n      action: answer@v1\n    - label: a\n      action: hangup@v1\n'));
-    assert.equal(p, '5:14 RF_SCENARIO_DUPLICATE_LABEL: the label "a" is already used at line 3 of branch "inbound-call"');
+    assert.equal(p, '5:14 RF_SCENARIO_DUPLICATE_LABEL: the label "a" is already used at line 3 in "inbound-call"');
   });
 
   it('finds labels inside then/else for goto', () => {
@@ -157,4 +157,36 @@ describe('bad steps', () => {
     assert.equal(result.scenario.variables.$user, undefined);
     assert.equal(result.scenario.variables.$n, 3);
   });
+
+  it('refuses hangup as a goto target and an entry branch as answerOnBranch', () => {
+    assert.match(only(flow('    - goto: { branch: hangup }\n  hangup:\n    - action: log@v1\n      params: { message: x }\n')), /^3:23 RF_SCENARIO_BRANCH_TARGET: goto cannot go to the branch "hangup"/);
+    assert.match(only('branches:\n  api-initiated:\n    - action: dial@v1\n      params: { targets: [{ number: "+15550000001" }], answerOnBranch: api-initiated }\n'), /RF_SCENARIO_BRANCH_TARGET: answerOnBranch cannot go to the branch "api-initiated"/);
+  });
+
+  it('keeps the labels of events: steps apart from the branch', () => {
+    const text = flow('    - action: startRecording@v1\n      events:\n        ready:\n          - label: inside\n            action: log@v1\n            params: { message: x }\n    - goto: inside\n');
+    assert.match(only(text), /^9:13 RF_SCENARIO_GOTO_LABEL: goto: no step has the label "inside"/);
+  });
+
+  it('refuses an expression in a map key', () => {
+    assert.match(only(flow('    - action: fetch@v2\n      params:\n        url: https://x.example\n        headers:\n          "${{ $h }}": v\n')), /RF_SCENARIO_INVALID_VALUE: the key "\$\{\{ \$h \}\}": expressions are evaluated in values, not in keys/);
+  });
+
+  it('accepts numbers as labels and branch names', () => {
+    assert.deepEqual(problems('branches:\n  inbound-call:\n    - label: 10\n      action: answer@v1\n    - goto: 10\n    - goto: { branch: 200 }\n  200:\n    - action: hangup@v1\n'), []);
+  });
+
+  it('reads anchors and aliases, and stops a document that expands without end', () => {
+    const reuse = 'x-prompt: &prompt { what: Press 1 }\nbranches:\n  inbound-call:\n    - action: gather@v2\n      params: { maxDigits: 1, prompt: *prompt }\n';
+    assert.match(problems(reuse)[0]!, /RF_SCENARIO_UNKNOWN_KEY: unknown key "x-prompt"/, 'anchors live in known places only');
+    const ok = 'branches:\n  inbound-call:\n    - action: gather@v2\n      params: &p { maxDigits: 1, prompt: { what: Press 1 } }\n    - action: gather@v2\n      params: *p\n';
+    assert.deepEqual(problems(ok), []);
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const bomb = `variables:\n  $v:\n${levels.map((l) => `    ${l}`).join('\n')}\nbranches:\n  inbound-call: []\n`;
+    const started = performance.now();
+    assert.match(only(bomb), /^1:1 RF_YAML_SYNTAX: .*the document expands to too many values/);
+    assert.ok(performance.now() - started < 2000);
+  });
 });
+

@@ -90,12 +90,7 @@ function naturalOutcome(behaviour: CalleeBehaviour): DialPlan {
   }
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-
-/** An E.164 number or a SIP URI: what a real network could route. */
-export function isDialable(to: string): boolean {
-  return E164.test(to) || /^sips?:[^\s]+$/i.test(to);
-}
+export { isDialable } from '../dialable.ts';
 
 const DTMF = /^[0-9*#A-D]*$/;
 
