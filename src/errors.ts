@@ -78,6 +78,7 @@ export const ERRORS = {
   RF_TENANT_EXISTS: { status: 409, message: 'a tenant named "{name}" already exists' },
   RF_SCENARIO_NAME_TAKEN: { status: 409, message: 'this tenant already has a scenario named "{name}"' },
   RF_NUMBER_TAKEN: { status: 409, message: 'the number {number} is assigned to another account' },
+  RF_API_KEY_TAKEN: { status: 409, message: 'this API key is already registered for another tenant' },
   RF_DATABASE_URL: { status: 400, message: 'cannot use the database URL "{url}": {detail}' },
   RF_DATABASE_OPEN: { status: 503, message: 'cannot open the database {target}: {detail}' },
   RF_CURSOR_INVALID: { status: 400, message: 'the cursor "{cursor}" is not one this server gave: start again without it' },
@@ -85,6 +86,7 @@ export const ERRORS = {
   // Server
   RF_CONFIG_INVALID: { status: 400, message: 'the configuration has problems:{detail}' },
   RF_SERVER_RESTARTED: { status: 500, message: 'the server stopped while this run was going on; it was ended when the server started again' },
+  RF_LISTEN: { status: 500, message: 'cannot listen on {host}:{port}: {detail}' },
   RF_SHUTTING_DOWN: { status: 503, message: 'the server is shutting down and starts no new calls; try again in a moment' },
 
   // Command line

@@ -7,6 +7,9 @@ import { SimNetwork } from '../telephony/sim/index.ts';
 import { SystemClock } from '../time/clock.ts';
 import { simulateCommand, type SimulateFlags } from './simulate.ts';
 import { validateFiles } from './validate.ts';
+import { serveCommand, type ServeFlags } from './serve.ts';
+import { createKey, createTenant, listTenants, type StoreFlags } from './accounts.ts';
+import { callInCommand, type CallInFlags } from './call-in.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -54,6 +57,51 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print one JSON document (transcript, variables, run, calls, timeline) instead')
     .action(async (file: string, flags: SimulateFlags) => {
       code = await simulateCommand(file, flags, { out, err, keys: process.stdin.isTTY ? process.stdin : undefined });
+    });
+
+  const storeOptions = (command: Command) =>
+    command
+      .option('--config <file>', 'configuration file (default: $RINGFLOW_CONFIG)')
+      .option('--database <url>', 'sqlite:PATH or postgres://… (default: $DATABASE_URL, else the data folder)')
+      .option('--data-dir <dir>', 'data folder (default ./data)');
+
+  storeOptions(
+    program
+      .command('serve')
+      .description('run the server: HTTP API, runs, deliveries (telephony simulated for now)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+      .option('--port <port>', 'API port (default 8080)')
+      .option('--outbound-port <port>', 'also serve the Outbound Call Trigger API on this port (e.g. 22222)'),
+  ).action(async (flags: ServeFlags) => {
+    code = await serveCommand(flags, out);
+  });
+
+  const tenants = program.command('tenants').description('manage tenants (accounts)');
+  storeOptions(tenants.command('create').description('create a tenant').argument('<name>')).action(async (name: string, flags: StoreFlags) => {
+    code = await createTenant(name, flags, out);
+  });
+  storeOptions(tenants.command('list').description('list tenants')).action(async (flags: StoreFlags) => {
+    code = await listTenants(flags, out);
+  });
+
+  const keys = program.command('keys').description('manage API keys');
+  storeOptions(
+    keys.command('create').description('create an API key (printed once)').requiredOption('--tenant <name>', 'tenant name or sid').option('--name <label>', 'a label for the key'),
+  ).action(async (flags: StoreFlags & { tenant: string; name?: string }) => {
+    code = await createKey(flags.tenant, flags.name, flags, out);
+  });
+
+  program
+    .command('call-in')
+    .description('place a simulated call into a running server and follow it')
+    .argument('<number>', 'the number called (assigned to a scenario)')
+    .option('--from <number>', 'caller number', '+15550001111')
+    .option('--press <keys[@seconds]>', 'keys the caller presses: after the next prompt, or at a time (repeatable)', collect, [])
+    .option('--hangup-at <seconds>', 'the caller hangs up then')
+    .option('--api <url>', 'the server', 'http://127.0.0.1:8080')
+    .option('--key <key>', 'API key (default: $RINGFLOW_API_KEY)')
+    .action(async (number: string, flags: CallInFlags) => {
+      code = await callInCommand(number, flags, out);
     });
 
   try {

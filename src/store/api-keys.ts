@@ -15,6 +15,11 @@ export interface ApiKey {
 export interface ApiKeysRepository {
   /** Returns the record and the key text (`rf_` + 43 base64url characters), which is never stored. */
   create(tenantId: string, name?: string): Promise<{ key: ApiKey; secret: string }>;
+  /**
+   * Registers a key whose text is given (configuration bootstrap for development); returns the
+   * existing record when that text is already a key of the tenant.
+   */
+  register(tenantId: string, secret: string, name?: string): Promise<ApiKey>;
   /** The key with this text, unless revoked. */
   authenticate(secret: string): Promise<ApiKey | undefined>;
   list(tenantId: string): Promise<ApiKey[]>;

@@ -37,6 +37,8 @@ export interface CallRequestsRepository {
   create(request: CallRequestRecord): Promise<void>;
   update(uniqueId: string, changes: Partial<Pick<CallRequestRecord, 'callState' | 'started' | 'answered' | 'ended' | 'duration' | 'variables' | 'updated'>>): Promise<void>;
   get(tenantId: string, uniqueId: string): Promise<CallRequestRecord | undefined>;
+  /** Requests whose run belongs to `node`, not yet in a final CallState (after a restart: they ended with the process). */
+  unfinished(node: string): Promise<CallRequestRecord[]>;
   /** Those of the tenant among `uniqueIds`, in no particular order (unknown ones are simply absent). */
   getMany(tenantId: string, uniqueIds: readonly string[]): Promise<CallRequestRecord[]>;
 }

@@ -17,6 +17,8 @@ export interface RunRecord {
   created: string;
   started: string | null;
   ended: string | null;
+  /** The node (server process) carrying the run out. */
+  node: string;
 }
 
 export interface RunChanges {
@@ -45,6 +47,9 @@ export interface RunsRepository {
   /** Appends events; `seq` numbers them within the run (0, 1, 2, …, in order of arrival). */
   appendTimeline(runSid: string, events: readonly { seq: number; event: TimelineEvent }[]): Promise<void>;
   timeline(runSid: string): Promise<TimelineEvent[]>;
-  /** Runs left queued or running (the server stopped under them): marks them failed with `error`, returns them. */
-  failUnfinished(error: RunError, ended: string): Promise<RunRecord[]>;
+  /**
+   * Runs of `node` left queued or running (the server stopped under them): marks them failed with
+   * `error`, returns them. Other nodes' runs are not touched.
+   */
+  failUnfinished(node: string, error: RunError, ended: string): Promise<RunRecord[]>;
 }

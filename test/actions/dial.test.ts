@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { heard, simulate } from '../helpers/simulate.ts';
 import { createEngine } from '../../src/runtime/engine.ts';
-import { SimNetwork } from '../../src/telephony/sim/index.ts';
 import { VirtualClock } from '../../src/time/virtual-clock.ts';
 import type { Network } from '../../src/telephony/port.ts';
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { createEngine, type Engine } from '../../src/runtime/engine.ts';
 import { SimNetwork } from '../../src/telephony/sim/index.ts';
 import { VirtualClock } from '../../src/time/virtual-clock.ts';
-import { SystemClock } from '../../src/time/clock.ts';
+import { SystemClock, type Clock } from '../../src/time/clock.ts';
 import { simulate } from '../helpers/simulate.ts';
 import { startRecorder, type HttpRecorder } from '../helpers/http-recorder.ts';
 
-async function setup(clock = new VirtualClock()) {
+async function setup(clock: Clock = new VirtualClock()) {
   const network = new SimNetwork({ clock });
   const engine = await createEngine({ clock, network, httpAllow: '127.0.0.1' });
   return { clock, network, engine };

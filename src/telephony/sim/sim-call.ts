@@ -251,7 +251,7 @@ export class SimCall implements Call {
   #scheduleParty(): void {
     const script = this.#script;
     if (!script) return;
-    const now = sinceOrigin(this.#env);
+    const now = this.#env.partyTimes === 'call' ? this.#env.clock.now() - this.#startedAt : sinceOrigin(this.#env);
     if (script.hangupAtMs !== undefined) this.#after(script.hangupAtMs - now, () => this.hangupByParty());
     for (const press of script.presses ?? []) {
       if (press.atMs === undefined) continue;

@@ -14,6 +14,11 @@ export interface SimEnv {
   readonly origin: number;
   readonly transcript: Transcript;
   readonly recordingsDir: string | undefined;
+  /**
+   * `network`: party times count from the network's origin (one simulation, one timeline: the CLI).
+   * `call`: from each call's start (a server, where calls come and go).
+   */
+  readonly partyTimes: 'network' | 'call';
   newSid(): string;
 }
 

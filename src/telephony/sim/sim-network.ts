@@ -21,6 +21,8 @@ export interface SimNetworkOptions {
    * URL); otherwise nothing is written and the url is sim://recordings/<sid>.wav.
    */
   recordingsDir?: string;
+  /** What party times (`atMs`, `hangupAtMs`) count from: the network's origin (default) or each call's start. */
+  partyTimes?: 'network' | 'call';
   /** Id generator for calls and recordings; default random 12-hex-digit ids. */
   newSid?: () => string;
   /**
@@ -64,6 +66,7 @@ export class SimNetwork implements Network {
       origin: this.origin,
       transcript: this.#transcript,
       recordingsDir: options.recordingsDir,
+      partyTimes: options.partyTimes ?? 'network',
       newSid: options.newSid ?? randomSid,
     };
   }

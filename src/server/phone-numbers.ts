@@ -1,0 +1,18 @@
+// Phone numbers as people write them, made E.164 with libphonenumber's full metadata (which knows
+// which numbers exist, not only their length).
+
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+export type NumberCheck = { valid: true; e164: string; country: string | undefined } | { valid: false; reason: string };
+
+/**
+ * `strict`: the number must exist in its country's numbering plan (a destination to dial). Not
+ * strict: it only has to have a possible length (numbers routed to a scenario, test numbers such
+ * as +1 555 0100 included).
+ */
+export function checkNumber(text: string, defaultCountry: string, strict = true): NumberCheck {
+  const parsed = parsePhoneNumberFromString(text.trim(), defaultCountry as CountryCode);
+  if (!parsed) return { valid: false, reason: `"${text}" is not a phone number` };
+  if (!(strict ? parsed.isValid() : parsed.isPossible())) return { valid: false, reason: `${parsed.number} is not a valid number${parsed.country ? ` in ${parsed.country}` : ''}` };
+  return { valid: true, e164: parsed.number, country: parsed.country };
+}
