@@ -72,6 +72,7 @@ export const ERRORS = {
   RF_API_INVALID_NUMBER: { status: 400, message: '{field}: {detail}' },
   RF_IDEMPOTENCY_MISMATCH: { status: 422, message: 'the Idempotency-Key "{key}" was used for a different request; use a new key for a new run' },
   RF_RUN_FINISHED: { status: 409, message: 'run {sid} is already over' },
+  RF_SCENARIO_BROKEN: { status: 409, message: 'scenario {sid} (version {version}) no longer passes the checks of this Ringflow: {count} error(s), the first at {first}; fix its script with PATCH /v2.0/actions/{sid}' },
   RF_NOT_SIMULATED: { status: 404, message: 'this server places real calls; simulated calls are only available when telephony.mode is simulated' },
 
   // Storage

@@ -9,6 +9,7 @@ import { requireCaller } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { ErrorBody } from './schemas.ts';
+import { requestValidator } from './validator.ts';
 import { callRoutes } from './routes/calls.ts';
 import { eventRoutes } from './routes/events.ts';
 import { numberRoutes } from './routes/numbers.ts';
@@ -47,6 +48,8 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise
   const limiter = new RateLimiter(deps.clock, deps.rateLimit.perSecond, deps.rateLimit.burst);
   if (!options.outboundOnly) {
     await app.register(swagger, {
+      // Shared schemas keep their names (Error, …) in the document instead of def-0, def-1.
+      refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
       openapi: {
         openapi: '3.0.3',
         info: {
@@ -68,7 +71,10 @@ export async function buildApp(deps: ApiDeps, options: AppOptions = {}): Promise
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     operationRoutes(app, deps);
     await app.register(async (authed) => {
-      authed.addHook('preHandler', requireCaller(deps, limiter));
+      authed.setValidatorCompiler(requestValidator());
+      // Before the body is read: a request without a valid key (or over its rate) costs no
+      // parsing and learns nothing from validation errors.
+      authed.addHook('onRequest', requireCaller(deps, limiter));
       scenarioRoutes(authed, deps);
       numberRoutes(authed, deps);
       runRoutes(authed, deps);

@@ -36,7 +36,7 @@ export async function authenticate(deps: ApiDeps, secret: string, sid?: string):
   return tenant ? { tenant, key } : undefined;
 }
 
-/** A preHandler: sets request.caller, or answers 401 / 429. */
+/** An onRequest hook: sets request.caller, or answers 401 / 429. */
 export function requireCaller(deps: ApiDeps, limiter: RateLimiter) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const given = credentials(request);

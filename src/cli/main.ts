@@ -7,9 +7,9 @@ import { SimNetwork } from '../telephony/sim/index.ts';
 import { SystemClock } from '../time/clock.ts';
 import { simulateCommand, type SimulateFlags } from './simulate.ts';
 import { validateFiles } from './validate.ts';
-import { serveCommand, type ServeFlags } from './serve.ts';
-import { createKey, createTenant, listTenants, type StoreFlags } from './accounts.ts';
-import { callInCommand, type CallInFlags } from './call-in.ts';
+import type { ServeFlags } from './serve.ts';
+import type { StoreFlags } from './accounts.ts';
+import type { CallInFlags } from './call-in.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -73,14 +73,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--port <port>', 'API port (default 8080)')
       .option('--outbound-port <port>', 'also serve the Outbound Call Trigger API on this port (e.g. 22222)'),
   ).action(async (flags: ServeFlags) => {
+    // Each command loads what it needs: `validate` does not pay for the HTTP server.
+    const { serveCommand } = await import('./serve.ts');
     code = await serveCommand(flags, out);
   });
 
   const tenants = program.command('tenants').description('manage tenants (accounts)');
   storeOptions(tenants.command('create').description('create a tenant').argument('<name>')).action(async (name: string, flags: StoreFlags) => {
+    const { createTenant } = await import('./accounts.ts');
     code = await createTenant(name, flags, out);
   });
   storeOptions(tenants.command('list').description('list tenants')).action(async (flags: StoreFlags) => {
+    const { listTenants } = await import('./accounts.ts');
     code = await listTenants(flags, out);
   });
 
@@ -88,6 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   storeOptions(
     keys.command('create').description('create an API key (printed once)').requiredOption('--tenant <name>', 'tenant name or sid').option('--name <label>', 'a label for the key'),
   ).action(async (flags: StoreFlags & { tenant: string; name?: string }) => {
+    const { createKey } = await import('./accounts.ts');
     code = await createKey(flags.tenant, flags.name, flags, out);
   });
 
@@ -101,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--api <url>', 'the server', 'http://127.0.0.1:8080')
     .option('--key <key>', 'API key (default: $RINGFLOW_API_KEY)')
     .action(async (number: string, flags: CallInFlags) => {
+      const { callInCommand } = await import('./call-in.ts');
       code = await callInCommand(number, flags, out);
     });
 

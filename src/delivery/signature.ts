@@ -5,6 +5,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-ringflow-signature';
 export const EVENT_ID_HEADER = 'x-ringflow-event-id';
+/** 1 on the first attempt, 2 on the first retry… (the event id stays the same). */
+export const ATTEMPT_HEADER = 'x-ringflow-delivery-attempt';
 
 export function sign(secret: string, timestampSeconds: number, body: string): string {
   const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');

@@ -17,7 +17,7 @@ export const ConfigSchema = Type.Object(
     server: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', description: 'Address the HTTP API listens on (RINGFLOW_HOST).' }),
-        nodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'This server among several on one database (RINGFLOW_NODE_ID; default: the host name). After a restart a node ends only the runs it left unfinished.' })),
+        nodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'This server among several on one database (RINGFLOW_NODE_ID; default: host name and port). After a restart a node ends only the runs it left unfinished, so keep it stable.' })),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port of the HTTP API (RINGFLOW_PORT); 0 picks a free one.' }),
         outboundPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Also serve the Outbound Call Trigger API (/v2/call, /v2/callresult) on this port, e.g. 22222.' })),
         bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'Largest request body accepted (413 beyond).' }),
@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object(
         mode: Type.Enum(['simulated'], { default: 'simulated', description: 'simulated: calls run on the built-in simulated network (SIP comes in a later release).' }),
         defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', default: 'US', description: 'Country of numbers written without +: ISO 3166 code, e.g. FR.' }),
         callerId: Type.String({ default: '+15550000000', description: 'Caller id for dial@v1 when the scenario gives none.' }),
+        ringTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 45, description: 'How long a call placed by the Outbound Call Trigger API rings before it ends as No Answer.' }),
         simulation: Type.Object(
           {
             parties: Type.Record(Type.String(), PartySchema, { default: {}, description: 'How given numbers behave, by E.164 number.' }),

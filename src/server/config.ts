@@ -100,11 +100,11 @@ function checkParties(config: ServerConfig, report: (path: (string | number)[], 
       try {
         f();
       } catch (e) {
-        report(at, (e as Error).message.replace(/^.*?: /, ''));
+        report(at, (e as Error).message.trim());
       }
     };
-    if (party?.answer !== undefined) attempt([...path, 'answer'], () => parseCallee(party.answer!, 'answer:'));
-    party?.presses?.forEach((press, i) => attempt([...path, 'presses', i], () => parsePress(press, 'press')));
+    if (party?.answer !== undefined) attempt([...path, 'answer'], () => parseCallee(party.answer!, ''));
+    party?.presses?.forEach((press, i) => attempt([...path, 'presses', i], () => parsePress(press, '')));
   }
 }
 

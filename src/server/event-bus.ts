@@ -25,10 +25,13 @@ export class EventBus {
   subscribe(tenantId: string, listener: (event: LiveEvent) => void): () => void {
     let set = this.#listeners.get(tenantId);
     if (!set) this.#listeners.set(tenantId, (set = new Set()));
-    set.add(listener);
+    const listeners = set;
+    listeners.add(listener);
+    // Idempotent, and it only ever removes its own listener: called again after the tenant's set
+    // was dropped and made anew, it must not drop the new one.
     return () => {
-      set.delete(listener);
-      if (set.size === 0) this.#listeners.delete(tenantId);
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#listeners.get(tenantId) === listeners) this.#listeners.delete(tenantId);
     };
   }
 

@@ -2,7 +2,7 @@
 // records them before they start, keeps the live ones for cancel and shutdown, and fails the ones a
 // previous process left unfinished.
 
-import { RingflowError } from '../errors.ts';
+import { isRingflowError, RingflowError } from '../errors.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Run, RunEntry, RunSummary } from '../runtime/run.ts';
 import type { Scenario } from '../scenario/model.ts';
@@ -12,6 +12,7 @@ import type { Clock } from '../time/clock.ts';
 import type { RunRecord } from '../store/runs.ts';
 import type { ScenarioRecord } from '../store/scenarios.ts';
 import type { Store } from '../store/store.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
 import { recordRun, type OnFinish } from './run-recorder.ts';
@@ -19,6 +20,8 @@ import type { ScenarioCache } from './scenario-cache.ts';
 
 export interface RunServiceDeps {
   store: Store;
+  /** Group commit: the runs' writes share transactions (see store/group-commit.ts). */
+  writes: GroupCommit;
   engine: Engine;
   scenarios: ScenarioCache;
   clock: Clock;
@@ -78,13 +81,13 @@ export class RunService {
     idempotency?: { key: string; requestHash: string },
   ): Promise<{ record: RunRecord; replayed: boolean; sameRequest: boolean }> {
     this.#mustAccept();
-    const scenario = this.#deps.scenarios.get(scenarioRecord);
+    const scenario = this.#parsed(scenarioRecord);
     const record = this.newRecord(tenantId, scenarioRecord, 'api', withDollars(variables));
     if (idempotency) {
-      const outcome = await this.#deps.store.runs.createIdempotent(record, idempotency.key, idempotency.requestHash);
+      const outcome = await this.#deps.writes.write((tx) => tx.runs.createIdempotent(record, idempotency.key, idempotency.requestHash));
       if (!outcome.created) return { record: outcome.run, replayed: true, sameRequest: outcome.sameRequest };
     } else {
-      await this.#deps.store.runs.create(record);
+      await this.#deps.writes.write((tx) => tx.runs.create(record));
     }
     this.launch(record, scenarioRecord, scenario, { type: 'api' });
     return { record, replayed: false, sameRequest: true };
@@ -100,9 +103,18 @@ export class RunService {
       await call.hangup('not-found', 'system');
       return undefined;
     }
-    const scenario = this.#deps.scenarios.get(scenarioRecord);
+    let scenario: Scenario;
+    try {
+      scenario = this.#parsed(scenarioRecord);
+    } catch (e) {
+      // The call must not stay up with nothing to run it: refuse it, and say why in the log.
+      const why = isRingflowError(e) ? { code: e.code, detail: e.message } : { err: e };
+      this.#deps.logger.warn({ ...why, to: call.toNumber, scenario: scenarioRecord.sid }, 'inbound call refused: its scenario cannot run');
+      await call.hangup('error', 'system');
+      return undefined;
+    }
     const record = this.newRecord(route.tenantId, scenarioRecord, 'inbound-call', {});
-    await store.runs.create(record);
+    await this.#deps.writes.write((tx) => tx.runs.create(record));
     this.launch(record, scenarioRecord, scenario, { type: 'inbound-call', call });
     return record;
   }
@@ -143,16 +155,26 @@ export class RunService {
     return run;
   }
 
-  /** `canceled` (now hanging up), `finished` (too late), or `not-found`. */
-  async cancel(tenantId: string, sid: string): Promise<'canceled' | 'finished' | 'not-found'> {
+  /**
+   * `canceled` (its calls hung up and its final state written), `finished` (it was over, or ended
+   * on its own before the cancel took), or `not-found`. Resolves once the final state is stored.
+   */
+  async cancel(tenantId: string, sid: string): Promise<{ outcome: 'canceled' | 'finished' | 'not-found'; record?: RunRecord }> {
     const live = this.#live.get(sid);
     if (live && live.tenantId === tenantId) {
       live.run.cancel();
       await live.recorded;
-      return 'canceled';
     }
     const record = await this.#deps.store.runs.get(tenantId, sid);
-    return record ? 'finished' : 'not-found';
+    if (!record) return { outcome: 'not-found' };
+    // A run whose end was being written when the cancel came is over, not canceled.
+    return { outcome: live && live.tenantId === tenantId && record.status === 'canceled' ? 'canceled' : 'finished', record };
+  }
+
+  /** The timeline so far of a run going on in this process (what a live stream replays first). */
+  liveTimeline(tenantId: string, sid: string): readonly TimelineEvent[] | undefined {
+    const live = this.#live.get(sid);
+    return live && live.tenantId === tenantId ? live.run.timeline.events : undefined;
   }
 
   get liveCount(): number {
@@ -172,10 +194,26 @@ export class RunService {
   async drain(deadlineMs: number): Promise<void> {
     this.#accepting = false;
     const all = () => Promise.all([...this.#live.values()].map((l) => l.recorded));
-    const timedOut = await Promise.race([all().then(() => false), this.#deps.clock.sleep(deadlineMs).then(() => true)]);
+    // The deadline's timer is cancelled once the runs are done: a pending timer would keep the process alive.
+    const deadline = new AbortController();
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      this.#deps.clock.sleep(deadlineMs, deadline.signal).then(() => true, () => false),
+    ]);
+    deadline.abort();
     if (timedOut) {
       for (const live of this.#live.values()) live.run.cancel();
       await all();
+    }
+  }
+
+  /** The parsed scenario; RF_SCENARIO_BROKEN when the stored script no longer passes the checks. */
+  #parsed(record: ScenarioRecord): Scenario {
+    try {
+      return this.#deps.scenarios.get(record);
+    } catch (e) {
+      if (!isRingflowError(e) || e.code !== 'RF_SCENARIO_INVALID') throw e;
+      throw new RingflowError('RF_SCENARIO_BROKEN', { ...e.params, sid: record.sid, version: record.version }, undefined, { cause: e });
     }
   }
 

@@ -15,6 +15,8 @@ import { createEngine, type Engine } from '../runtime/engine.ts';
 import { SimNetwork } from '../telephony/sim/index.ts';
 import { SystemClock, type Clock } from '../time/clock.ts';
 import { openStore } from '../store/sql/database.ts';
+import { GroupCommit } from '../store/group-commit.ts';
+import { cachedStore } from '../store/read-cache.ts';
 import type { Store } from '../store/store.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { ServerConfig } from './config-schema.ts';
@@ -49,7 +51,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logging.level);
   const recordingsDir = join(config.dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
-  const store = await openStore({ url: config.database, clock, onError: (e) => logger.error({ err: e }, 'database connection error') });
+  // Hot reads (API keys, tenants, scenarios) are served from memory for a few seconds: read-cache.ts.
+  const store = cachedStore(await openStore({ url: config.database, clock, onError: (e) => logger.error({ err: e }, 'database connection error') }), clock);
   const sim = config.telephony.simulation;
   const network = new SimNetwork({
     clock,
@@ -78,7 +81,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let accepting = true;
   // Stable across restarts of the same server (same host, same port), distinct for two on one host.
   const node = config.server.nodeId ?? `${hostname()}:${config.server.port}`;
-  const runs = new RunService({ store, engine, scenarios, clock, events, logger, recordingsDir, newSid, node, onRunEnded: metrics.runEnded, onEvent: metrics.timelineEvent });
+  const writes = new GroupCommit(store);
+  const runs = new RunService({ store, writes, engine, scenarios, clock, events, logger, recordingsDir, newSid, node, onRunEnded: metrics.runEnded, onEvent: metrics.timelineEvent });
   const deliverer = new Deliverer({
     store,
     http,
@@ -92,9 +96,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     onAttempt: metrics.deliveryAttempt,
   });
   const outbound = new OutboundCalls({
-    store, runs, scenarios, network, clock, logger, newSid, node,
+    store, writes, runs, scenarios, network, clock, logger, newSid, node,
     defaultCountry: config.telephony.defaultCountry,
-    ringTimeoutMs: 45_000,
+    ringTimeoutMs: config.telephony.ringTimeoutSeconds * 1000,
     batchIntervalMs: config.delivery.batchIntervalSeconds * 1000,
     wakeDeliverer: () => deliverer.wake(),
   });
@@ -147,6 +151,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         accepting = false;
         // Stop taking requests (open event streams are cut), let calls finish, then write and close.
         await Promise.all([app.close(), outboundApp?.close()]);
+        await outbound.drain();
         await runs.drain(deadlineMs);
         await deliverer.stop();
         await engine.close();

@@ -45,9 +45,10 @@ export interface DeliveriesRepository {
   /**
    * Pending deliveries whose time has come, oldest first, at most `limit`. A queued delivery is due
    * only when no older queued delivery to the same destination is still pending (order per
-   * destination); immediate ones are independent.
+   * destination); immediate ones are independent. `skipDestinations`: leave out deliveries to these
+   * (the deliverer's receivers that are busy), so that others further down the list are found.
    */
-  due(now: string, limit: number): Promise<DeliveryRecord[]>;
+  due(now: string, limit: number, skipDestinations?: readonly string[]): Promise<DeliveryRecord[]>;
   /** The earliest nextAttemptAt among pending deliveries (to sleep until then), or undefined. */
   nextDue(): Promise<string | undefined>;
   markDelivered(id: string, at: string, attempts: number): Promise<void>;

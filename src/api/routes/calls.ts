@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { RingflowError } from '../../errors.ts';
 import type { CallRecord } from '../../store/calls.ts';
+import { checkNumber } from '../../server/phone-numbers.ts';
 import { callerOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors } from '../schemas.ts';
@@ -32,7 +33,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
     schema: {
       tags: ['calls'], summary: 'List calls, newest first',
       querystring: Type.Object({
-        status: Type.Optional(Type.String()),
+        status: Type.Optional(Type.Enum(['ringing', 'answered', 'ended'], { description: 'The call’s state now (its outcome is `cdr.status`).' })),
         direction: Type.Optional(Type.Enum(['inbound', 'outbound'])),
         number: Type.Optional(Type.String({ description: 'Calls from or to this number.' })),
         since: Type.Optional(Type.String({ format: 'date-time', description: 'Started at or after (ISO 8601).' })),
@@ -47,7 +48,11 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
   }, async (request) => {
     const q = request.query as { status?: string; direction?: 'inbound' | 'outbound'; number?: string; since?: string; until?: string; run?: string; campaign?: string; cursor?: string; limit: number };
     if (q.campaign !== undefined) return { hits: [], next: null };
-    const page = await deps.store.calls.list(callerOf(request).tenant.id, { status: q.status, direction: q.direction, number: q.number, since: q.since, until: q.until, runSid: q.run }, q.cursor, q.limit);
+    // Times are compared as stored (UTC, `Z`): `+02:00` is converted, not compared as text.
+    const utc = (text: string | undefined) => (text === undefined ? undefined : new Date(text).toISOString());
+    // A number as people write it (national, spaced) finds the E.164 the calls hold.
+    const number = q.number === undefined ? undefined : ((n) => (n.valid ? n.e164 : q.number))(checkNumber(q.number, deps.defaultCountry, false));
+    const page = await deps.store.calls.list(callerOf(request).tenant.id, { status: q.status, direction: q.direction, number, since: utc(q.since), until: utc(q.until), runSid: q.run }, q.cursor, q.limit);
     return { hits: page.hits.map(view), next: page.next };
   });
 

@@ -12,8 +12,10 @@ const Params = Type.Object({ sid: Type.String(), number: Type.String({ descripti
 const Route = Type.Object({ e164: Type.String(), scenario: Type.String(), assigned: Type.String() });
 
 export function numberRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // The router has already decoded the path (%2B is +): decoding again would turn a literal %25
+  // into a crash and %252B into a +.
   const e164Of = (text: string) => {
-    const number = checkNumber(decodeURIComponent(text), deps.defaultCountry, false);
+    const number = checkNumber(text, deps.defaultCountry, false);
     if (!number.valid) throw new RingflowError('RF_API_INVALID_NUMBER', { field: 'number', detail: number.reason });
     return number.e164;
   };

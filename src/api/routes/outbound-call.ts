@@ -15,7 +15,7 @@ const Required = (description: string) => Type.String({ minLength: 1, descriptio
 const CallBody = Type.Object(
   {
     Project: Required('Project name (stored, echoed in events).'),
-    Tenant: Required('Tenant name; the AccessToken must belong to it.'),
+    Tenant: Required('Tenant name (or sid); the AccessToken must belong to it.'),
     ConversationId: Required('Your conversation id, echoed in the result.'),
     AccessToken: Required('An API key of the tenant.'),
     ScenarioPath: Required('The scenario: its sid or its name.'),
@@ -25,7 +25,7 @@ const CallBody = Type.Object(
     ScenarioInputParameters: Type.Array(Type.Object({ Name: Required('Variable name ($ added).'), Value: Type.Optional(Type.Unknown()) }), {
       description: 'Run variables; _Destination (the number to call) and _DisplayNumber (the caller id) are required.',
     }),
-    ResultDestination: Type.Optional(Type.String({ description: 'http(s) URL that receives the result.' })),
+    ResultDestination: Type.Optional(Type.String({ description: 'http(s) URL that receives the result (an empty string: none).' })),
     SendResultImmediately: Type.Optional(Type.Boolean({ description: 'true: the result is sent when the call ends; false (default): queued and sent in order by the background deliverer.' })),
   },
   { $id: 'CallTrigger' },
@@ -37,7 +37,8 @@ export function outboundCallRoutes(app: FastifyInstance, deps: ApiDeps, limiter:
     const given = token !== undefined ? { secret: token } : credentials(request);
     const caller = given && (await authenticate(deps, given.secret, 'sid' in given ? given.sid : undefined));
     if (!caller) throw new RingflowError('RF_CALL_TOKEN', { field: 'AccessToken', detail: 'not a valid API key' });
-    if (tenantName !== undefined && caller.tenant.name !== tenantName) {
+    // Tenant: the tenant's name, or its sid.
+    if (tenantName !== undefined && caller.tenant.name !== tenantName && caller.tenant.id !== tenantName) {
       throw new RingflowError('RF_CALL_TOKEN', { field: 'Tenant', detail: `the AccessToken does not belong to the tenant "${tenantName}"` });
     }
     const wait = limiter.take(caller.key.id);
@@ -52,6 +53,7 @@ export function outboundCallRoutes(app: FastifyInstance, deps: ApiDeps, limiter:
       response: { 200: Type.Object({ UniqueId: Type.String() }), 400: ErrorRef, 401: ErrorRef, 404: ErrorRef, 429: ErrorRef, 503: ErrorRef },
     },
   }, async (request) => {
+    if (!deps.accepting()) throw new RingflowError('RF_SHUTTING_DOWN', {});
     const body = request.body as CallTrigger;
     const caller = await callerFor(request, body.AccessToken, body.Tenant);
     return deps.outbound.trigger(caller.tenant.id, body);

@@ -6,6 +6,8 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { RingflowError } from '../../errors.ts';
 import type { RunRecord } from '../../store/runs.ts';
+import { VARIABLE_NAME } from '../../scenario/names.ts';
+import { withDollars } from '../../server/run-service.ts';
 import { callerOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors } from '../schemas.ts';
@@ -37,23 +39,40 @@ export function runView(r: RunRecord) {
   return { sid: r.sid, scenario: r.scenarioSid, scenarioVersion: r.scenarioVersion, type: r.type, status: r.status, variables: r.variables, error: r.error, created: r.created, started: r.started, ended: r.ended };
 }
 
+/** JSON with object keys sorted at every depth, so equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v);
+}
+
 export function runRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v2.0/actions/:sid/runs', {
     schema: {
       tags: ['runs'], summary: 'Start a run of the api-initiated branch',
       params: Type.Object({ sid: Type.String() }),
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'The same key within 24 h gives back the same run instead of starting another.' })) }),
-      body: Type.Optional(Type.Object({ variables: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Run variables; names with or without $.' })) }, { additionalProperties: false })),
-      response: { 201: RunBody, ...errors(400, 404, 422, 503) },
+      body: Type.Object({ variables: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Run variables; names with or without $.' })) }, { additionalProperties: false }),
+      response: { 201: RunBody, ...errors(400, 404, 409, 422, 503) },
+    },
+    // A POST without a body starts a run with the scenario's own variables.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
   }, async (request, reply) => {
     const { sid } = request.params as { sid: string };
-    const variables = (request.body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+    const variables = withDollars((request.body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {});
+    const misnamed = Object.keys(variables).filter((name) => !VARIABLE_NAME.test(name));
+    if (misnamed.length > 0) {
+      throw new RingflowError('RF_API_INVALID', { detail: `body.variables: ${misnamed.map((n) => JSON.stringify(n.slice(1))).join(', ')} cannot be a variable name (letters, digits and _, not starting with a digit; the $ is optional)` });
+    }
     const tenantId = callerOf(request).tenant.id;
     const scenario = await deps.store.scenarios.get(tenantId, sid);
     if (!scenario) throw new RingflowError('RF_API_NOT_FOUND', { what: 'scenario', id: sid });
     const key = request.headers['idempotency-key'] as string | undefined;
-    const idempotency = key === undefined ? undefined : { key, requestHash: createHash('sha256').update(`${sid}\n${JSON.stringify(variables)}`).digest('hex') };
+    // The same request however it is written: `$a` or `a`, keys in any order.
+    const idempotency = key === undefined ? undefined : { key, requestHash: createHash('sha256').update(`${sid}\n${canonicalJson(variables)}`).digest('hex') };
     const { record, replayed, sameRequest } = await deps.runs.startApiRun(tenantId, scenario, variables, idempotency);
     if (replayed && !sameRequest) throw new RingflowError('RF_IDEMPOTENCY_MISMATCH', { key });
     if (replayed) reply.header('idempotent-replayed', 'true');
@@ -96,9 +115,9 @@ export function runRoutes(app: FastifyInstance, deps: ApiDeps): void {
   }, async (request) => {
     const { sid } = request.params as { sid: string };
     const tenantId = callerOf(request).tenant.id;
-    const outcome = await deps.runs.cancel(tenantId, sid);
-    if (outcome === 'not-found') throw new RingflowError('RF_API_NOT_FOUND', { what: 'run', id: sid });
+    const { outcome, record } = await deps.runs.cancel(tenantId, sid);
+    if (outcome === 'not-found' || !record) throw new RingflowError('RF_API_NOT_FOUND', { what: 'run', id: sid });
     if (outcome === 'finished') throw new RingflowError('RF_RUN_FINISHED', { sid });
-    return runView((await deps.store.runs.get(tenantId, sid))!);
+    return runView(record);
   });
 }

@@ -8,8 +8,7 @@ import type { Store } from '../store.ts';
 import type { SqlContext } from './context.ts';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 import { migrate } from './migrations.ts';
-import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
-import { openNodeSqlite } from './node-sqlite-database.ts';
+import { WorkerSqliteDialect } from './worker-sqlite-dialect.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import { createRepositories } from './repositories.ts';
@@ -62,7 +61,8 @@ function createDialect(target: DatabaseTarget, options: OpenStoreOptions) {
     });
   }
   // Opened lazily by the driver, so a file that cannot be opened fails the first query above.
-  return new NodeSqliteDialect({ database: async () => openNodeSqlite({ path: target.path }) });
+  // The connection lives in a worker thread: SQLite's work (and its checkpoints) never blocks this one.
+  return new WorkerSqliteDialect({ path: target.path });
 }
 
 /** Where the database is, without the password a URL may hold. */

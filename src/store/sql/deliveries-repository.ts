@@ -24,12 +24,12 @@ export function createDeliveriesRepository({ db }: SqlContext): DeliveriesReposi
       return toRecord(row);
     },
 
-    async due(now, limit) {
-      const rows = await db.selectFrom('deliveries as d').selectAll('d')
+    async due(now, limit, skipDestinations = []) {
+      let query = db.selectFrom('deliveries as d').selectAll('d')
         .where('d.status', '=', sql.lit('pending')).where('d.next_attempt_at', '<=', now)
-        .where(inTurn)
-        .orderBy('d.seq').limit(Math.max(1, Math.floor(limit)))
-        .execute();
+        .where(inTurn);
+      if (skipDestinations.length > 0) query = query.where('d.destination', 'not in', [...skipDestinations]);
+      const rows = await query.orderBy('d.seq').limit(Math.max(1, Math.floor(limit))).execute();
       return rows.map(toRecord);
     },
 
