@@ -7,6 +7,7 @@ const benches: [string, string[]][] = [
   ['expression.ts', []],
   ['broadcast-runs.ts', []],
   ['memory-gather.ts', ['--expose-gc']],
+  ['api-load.ts', []],
 ];
 let failed = false;
 for (const [file, flags] of benches) {

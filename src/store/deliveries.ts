@@ -29,16 +29,8 @@ export interface DeliveryRecord {
   seq: number;
 }
 
-export interface NewDelivery {
-  id: string;
-  tenantId: string;
-  kind: string;
-  destination: string;
-  body: string;
-  mode: DeliveryMode;
-  created: string;
-  nextAttemptAt: string;
-}
+/** What a new delivery is made of; the rest (status, attempts, seq…) the store fills in. */
+export type NewDelivery = Pick<DeliveryRecord, 'id' | 'tenantId' | 'kind' | 'destination' | 'body' | 'mode' | 'created' | 'nextAttemptAt'>;
 
 export interface DeliveriesRepository {
   enqueue(delivery: NewDelivery): Promise<DeliveryRecord>;
