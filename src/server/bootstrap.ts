@@ -7,7 +7,7 @@ import { RingflowError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { ServerConfig } from './config-schema.ts';
 import type { Logger } from './logger.ts';
-import { checkNumber } from './phone-numbers.ts';
+import { ANY_NUMBER, checkNumber } from './phone-numbers.ts';
 
 export async function bootstrap(config: ServerConfig, store: Store, logger: Logger): Promise<void> {
   const plan = config.bootstrap;
@@ -25,6 +25,10 @@ export async function bootstrap(config: ServerConfig, store: Store, logger: Logg
       ? (await store.scenarios.update(tenant.id, existing.sid, { script }))!
       : await store.scenarios.create(tenant.id, entry.name, script);
     for (const number of entry.numbers) {
+      if (number === ANY_NUMBER) {
+        await store.numbers.assign(tenant.id, record.sid, ANY_NUMBER);
+        continue;
+      }
       const checked = checkNumber(number, config.telephony.defaultCountry, false);
       const e164 = checked.valid ? checked.e164 : undefined;
       if (!e164) throw new RingflowError('RF_CONFIG_INVALID', { detail: `\n  bootstrap.scenarios "${entry.name}": ${number} is not a phone number` });

@@ -12,6 +12,55 @@ const PartySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const TrunkSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'How dial@v1 and the logs name this trunk.' }),
+    host: Type.String({ minLength: 1, description: 'The carrier or PBX: host name or IP address.' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 5060, description: 'Its SIP port.' }),
+    transport: Type.Enum(['udp', 'tcp'], { default: 'udp', description: 'How to reach it.' }),
+    username: Type.Optional(Type.String({ description: 'Digest user name, when the trunk challenges (401/407).' })),
+    password: Type.Optional(Type.String({ description: 'Digest password (redacted in logs).' })),
+    register: Type.Boolean({ default: false, description: 'REGISTER to the trunk (and refresh) so it sends calls for our numbers here.' }),
+    registerExpiresSeconds: Type.Integer({ minimum: 60, default: 600, description: 'Expiry asked for in REGISTER; refreshed before it runs out.' }),
+    domain: Type.Optional(Type.String({ description: 'Domain of the From and Request-URI (default: host).' })),
+    callerId: Type.Optional(Type.String({ description: 'Caller id sent when the scenario gives none.' })),
+    callerIdAllowed: Type.Optional(Type.Array(Type.String(), { description: 'Caller ids the trunk accepts (E.164 numbers, or prefixes ending in *); others are replaced by callerId.' })),
+    prefix: Type.String({ default: '', description: 'Prepended to the dialled number (e.g. a tech prefix).' }),
+    numberFormat: Type.Enum(['e164', 'e164-no-plus'], { default: 'e164', description: 'How the number goes in the Request-URI user part.' }),
+  },
+  { additionalProperties: false },
+);
+
+const SipSchema = Type.Object(
+  {
+    host: Type.String({ default: '0.0.0.0', description: 'Address SIP listens on (UDP and TCP).' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 5060, description: 'SIP port, UDP and TCP (RINGFLOW_SIP_PORT); 0 picks a free one.' }),
+    transports: Type.Array(Type.Enum(['udp', 'tcp']), { default: ['udp', 'tcp'], minItems: 1, description: 'Transports to listen on.' }),
+    advertisedAddress: Type.Optional(Type.String({ description: 'Address put in Via, Contact and SDP when Ringflow is behind NAT (its public IP). Default: the listen address, or this machine\'s first non-internal IPv4 address when listening on 0.0.0.0.' })),
+    rtp: Type.Object(
+      {
+        portMin: Type.Integer({ minimum: 1024, maximum: 65534, default: 10000, description: 'Lowest RTP port.' }),
+        portMax: Type.Integer({ minimum: 1025, maximum: 65535, default: 20000, description: 'Highest RTP port (one even port per call leg).' }),
+        timeoutSeconds: Type.Number({ minimum: 0, default: 30, description: 'Hang up a call that has sent no RTP for this long (the peer vanished); 0 never.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    codecs: Type.Array(Type.Enum(['PCMU', 'PCMA']), { default: ['PCMU', 'PCMA'], minItems: 1, description: 'Codecs offered, in order of preference (answers follow the caller\'s order).' }),
+    inboundAuth: Type.Optional(
+      Type.Object(
+        {
+          realm: Type.String({ default: 'ringflow', description: 'Digest realm.' }),
+          users: Type.Record(Type.String(), Type.String(), { description: 'User name → password of the peers allowed to call in.' }),
+        },
+        { additionalProperties: false, description: 'Challenge inbound INVITEs (401) and accept only these users. Without it, any peer that can reach the port may call assigned numbers.' },
+      ),
+    ),
+    trunks: Type.Array(TrunkSchema, { default: [], description: 'Where outgoing calls go: the first trunk carries them (several trunks: the others are for inbound calls and registration).' }),
+    ackTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 32, description: 'A caller that never ACKs our 200 OK is hung up after this long (64×T1).' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -39,10 +88,11 @@ export const ConfigSchema = Type.Object(
     ),
     telephony: Type.Object(
       {
-        mode: Type.Enum(['simulated'], { default: 'simulated', description: 'simulated: calls run on the built-in simulated network (SIP comes in a later release).' }),
+        mode: Type.Enum(['simulated', 'sip'], { default: 'simulated', description: 'sip: real calls over SIP/RTP (telephony.sip); simulated: the built-in simulated network (telephony.simulation), for trying scenarios without a phone line.' }),
         defaultCountry: Type.String({ pattern: '^[A-Z]{2}$', default: 'US', description: 'Country of numbers written without +: ISO 3166 code, e.g. FR.' }),
         callerId: Type.String({ default: '+15550000000', description: 'Caller id for dial@v1 when the scenario gives none.' }),
         ringTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, default: 45, description: 'How long a call placed by the Outbound Call Trigger API rings before it ends as No Answer.' }),
+        sip: SipSchema,
         simulation: Type.Object(
           {
             parties: Type.Record(Type.String(), PartySchema, { default: {}, description: 'How given numbers behave, by E.164 number.' }),
@@ -84,7 +134,7 @@ export const ConfigSchema = Type.Object(
               {
                 name: Type.String({ minLength: 1 }),
                 file: Type.String({ description: 'YAML file, relative to the config file.' }),
-                numbers: Type.Array(Type.String(), { default: [], description: 'Numbers routed to it.' }),
+                numbers: Type.Array(Type.String(), { default: [], description: 'Numbers routed to it; "*" routes every number no other scenario has (a catch-all, e.g. for a softphone).' }),
               },
               { additionalProperties: false },
             ),

@@ -16,3 +16,9 @@ export function checkNumber(text: string, defaultCountry: string, strict = true)
   if (!(strict ? parsed.isValid() : parsed.isPossible())) return { valid: false, reason: `${parsed.number} is not a valid number${parsed.country ? ` in ${parsed.country}` : ''}` };
   return { valid: true, e164: parsed.number, country: parsed.country };
 }
+
+/**
+ * The route of calls to numbers no scenario is assigned to (bootstrap `numbers: ["*"]`): what lets a
+ * newcomer call the demo server from a softphone without knowing which number to dial.
+ */
+export const ANY_NUMBER = '*';

@@ -2,6 +2,7 @@
 // records them before they start, keeps the live ones for cancel and shutdown, and fails the ones a
 // previous process left unfinished.
 
+import { ANY_NUMBER } from './phone-numbers.ts';
 import { isRingflowError, RingflowError } from '../errors.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Run, RunEntry, RunSummary } from '../runtime/run.ts';
@@ -96,7 +97,7 @@ export class RunService {
   /** An inbound call: runs the scenario assigned to the number called, or refuses the call (404). */
   async startInbound(call: Call): Promise<RunRecord | undefined> {
     const { store } = this.#deps;
-    const route = this.#accepting ? await store.numbers.route(call.toNumber) : undefined;
+    const route = this.#accepting ? (await store.numbers.route(call.toNumber)) ?? (await store.numbers.route(ANY_NUMBER)) : undefined;
     const scenarioRecord = route && (await store.scenarios.get(route.tenantId, route.scenarioSid));
     if (!route || !scenarioRecord) {
       this.#deps.logger.info({ to: call.toNumber, from: call.fromNumber }, this.#accepting ? 'inbound call to an unassigned number: refused' : 'inbound call refused: shutting down');

@@ -2,7 +2,7 @@
 // notice is that it lasts until one side leaves, and that each side hears the other's keys.
 
 import type { BridgeOutcome } from '../port.ts';
-import type { CallHook, CallHooks } from './call-wait.ts';
+import type { CallHook, CallHooks } from '../call/call-wait.ts';
 import type { SimEnv } from './sim-env.ts';
 
 export interface BridgeSide {

@@ -22,8 +22,8 @@ import {
   type RecordOptions,
   type RecordOutcome,
 } from '../port.ts';
-import { CallEvents } from './call-events.ts';
-import { CallHooks } from './call-wait.ts';
+import { CallEvents } from '../call/call-events.ts';
+import { CallHooks } from '../call/call-wait.ts';
 import {
   DEFAULT_SPEECH_MS,
   LISTEN_PRESS_DELAY_MS,
@@ -32,7 +32,7 @@ import {
   type PartyScript,
 } from './party-script.ts';
 import { bridgeCalls } from './sim-bridge.ts';
-import { buildCdr } from './sim-cdr.ts';
+import { buildCdr } from '../call/cdr.ts';
 import { sinceOrigin, type SimEnv } from './sim-env.ts';
 import { playOn } from './sim-play.ts';
 import { recordOn, startRecordingOn } from './sim-record.ts';

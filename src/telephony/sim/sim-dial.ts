@@ -4,7 +4,7 @@
 import type { DialOutcome, HangupSource, OriginateRequest, OriginateResult } from '../port.ts';
 import { DIAL_FAILURES, planDial, type DialPlan, type PartyScript } from './party-script.ts';
 import { SimCall } from './sim-call.ts';
-import { buildCdr } from './sim-cdr.ts';
+import { buildCdr } from '../call/cdr.ts';
 import type { SimEnv } from './sim-env.ts';
 
 type Failure = Exclude<DialOutcome, 'Answered'>;

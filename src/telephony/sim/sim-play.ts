@@ -2,7 +2,7 @@
 // transcript says when it was stopped early and why.
 
 import { CallEndedError, type Media, type PlayOptions, type PlayOutcome } from '../port.ts';
-import { waitFor, type CallHooks } from './call-wait.ts';
+import { waitFor, type CallHooks } from '../call/call-wait.ts';
 import { mediaDurationMs } from './media-timing.ts';
 import type { SimEnv } from './sim-env.ts';
 

@@ -9,7 +9,7 @@ import {
   type RecordOptions,
   type RecordOutcome,
 } from '../port.ts';
-import { waitFor, type CallHooks } from './call-wait.ts';
+import { waitFor, type CallHooks } from '../call/call-wait.ts';
 import { saveRecording, type SimEnv } from './sim-env.ts';
 
 interface CallSide {

@@ -1,4 +1,4 @@
-// Call detail records of simulated calls, in the Callr 2025-09-01 shape of the port's Cdr.
+// Call detail records (simulated and SIP calls), in the Callr 2025-09-01 shape of the port's Cdr.
 
 import type { Cdr, CallDirection, HangupSource } from '../port.ts';
 
