@@ -1,0 +1,30 @@
+// G.711 frames (RFC 3551 §4.5.14): µ-law is static payload type 0 (PCMU), A-law 8 (PCMA).
+
+import alawmulaw from 'alawmulaw';
+
+export type G711Codec = 'PCMU' | 'PCMA';
+
+export const G711_PAYLOAD_TYPE = { PCMU: 0, PCMA: 8 } as const satisfies Record<G711Codec, number>;
+
+/** The codec of a static payload type, or null. */
+export function codecOfStaticPayloadType(payloadType: number): G711Codec | null {
+  return payloadType === 0 ? 'PCMU' : payloadType === 8 ? 'PCMA' : null;
+}
+
+export function encodeG711(codec: G711Codec, pcm: Int16Array): Uint8Array {
+  return codec === 'PCMU' ? alawmulaw.mulaw.encode(pcm) : alawmulaw.alaw.encode(pcm);
+}
+
+export function decodeG711(codec: G711Codec, bytes: Uint8Array): Int16Array {
+  return codec === 'PCMU' ? alawmulaw.mulaw.decode(bytes) : alawmulaw.alaw.decode(bytes);
+}
+
+/** Re-encodes a payload for the other law; a copy-free no-op when the codecs match. */
+export function transcodeG711(from: G711Codec, to: G711Codec, bytes: Uint8Array): Uint8Array {
+  return from === to ? bytes : encodeG711(to, decodeG711(from, bytes));
+}
+
+/** `samples` bytes of digital silence (0xFF in µ-law, 0xD5 in A-law: the codes for zero). */
+export function silencePayload(codec: G711Codec, samples: number): Uint8Array {
+  return new Uint8Array(samples).fill(codec === 'PCMU' ? 0xff : 0xd5);
+}

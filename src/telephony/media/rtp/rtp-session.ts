@@ -1,0 +1,361 @@
+// One RTP media stream (one call leg): a UDP socket on a port from the allocator, G.711 audio sent on
+// a steady 20 ms clock and received through a reorder buffer, DTMF both ways, and the hooks a bridge
+// needs to relay another leg's packets through it.
+
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../../../time/clock.ts';
+import { FRAME_SAMPLES, type AudioSink, type AudioSource } from '../audio-frame.ts';
+import { DigitSender } from '../dtmf/digit-sender.ts';
+import { GoertzelDtmfDetector } from '../dtmf/goertzel.ts';
+import { Rfc4733Detector } from '../dtmf/rfc4733.ts';
+import { FrameChunker } from './frame-chunker.ts';
+import { codecOfStaticPayloadType, decodeG711, encodeG711, G711_PAYLOAD_TYPE, silencePayload, type G711Codec } from './g711.ts';
+import { parseRtp, serializeRtp } from './packet.ts';
+import { PacedSender } from './paced-sender.ts';
+import { RelayTimeline } from './relay-timeline.ts';
+import { ReorderBuffer } from './reorder-buffer.ts';
+import type { RelayedPacket, Relay, RtpEndpoint, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './rtp-session-types.ts';
+import { addSeq, addTs, seqDelta, tsDelta } from './seq.ts';
+import { bindSocket } from './udp-bind.ts';
+
+export type * from './rtp-session-types.ts';
+
+interface AudioPacket {
+  codec: G711Codec;
+  payload: Uint8Array;
+}
+
+/** A bridged leg sends its own silence when the relayed stream pauses this long (keeps NAT open). */
+const RELAY_KEEPALIVE_MS = 100;
+/** Held packets are played after this long without audio (the gap before them is lost for good). */
+const REORDER_FLUSH_MS = 80;
+/** At most this many frames of silence stand for lost packets (10 s). */
+const MAX_LOSS_FILL = 500;
+
+const random32 = () => (Math.random() * 2 ** 32) >>> 0;
+
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  readonly codec: G711Codec;
+  readonly payloadType: number;
+  readonly telephoneEventPayloadType: number | null;
+  readonly ssrc = random32();
+  readonly #options: RtpSessionOptions;
+  readonly #clock: Clock;
+  readonly #pacer: PacedSender;
+  readonly #reorder: ReorderBuffer<AudioPacket>;
+  readonly #chunker = new FrameChunker();
+  readonly #digits = new DigitSender();
+  readonly #rfc4733 = new Rfc4733Detector();
+  readonly #inband: GoertzelDtmfDetector | null;
+  readonly #timeline = new RelayTimeline();
+  #socket: Socket | null = null;
+  #port = 0;
+  #state: 'new' | 'starting' | 'started' | 'closed' = 'new';
+  #remote: RtpEndpoint | null;
+  #latched: RtpEndpoint | null = null;
+  #source: AudioSource | null = null;
+  #sink: AudioSink | null = null;
+  #rtpTimeoutMs: number;
+  // Outgoing stream position. #tsBase + 160·frame is the tick's timestamp; #tsBase moves forward
+  // when relayed packets ran ahead, so the stream's timestamps never go back.
+  #seq = random32() & 0xffff;
+  #tsBase = random32();
+  #tickTs = 0;
+  #lastSentTs: number | null = null;
+  #markNext = true;
+  #relaying = false;
+  #lastRelayAt = 0;
+  #lastReceivedAt = 0;
+  #lastAudioAt = 0;
+  #lastPacketSamples = FRAME_SAMPLES;
+  #timedOut = false;
+  #counts = { sent: 0, received: 0, foreignSource: 0, invalid: 0, unknownPayloadType: 0, errors: 0 };
+
+  constructor(options: RtpSessionOptions) {
+    super();
+    this.#options = options;
+    this.#clock = options.clock;
+    this.codec = options.codec;
+    this.payloadType = options.payloadType ?? G711_PAYLOAD_TYPE[options.codec];
+    this.telephoneEventPayloadType = options.telephoneEventPayloadType;
+    this.#remote = options.remote ?? null;
+    this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 0;
+    this.#reorder = new ReorderBuffer(options.reorderDepth ?? 4);
+    this.#inband = (options.inbandDtmf ?? options.telephoneEventPayloadType === null) ? new GoertzelDtmfDetector() : null;
+    this.#pacer = new PacedSender({ clock: options.clock, onTick: (frame) => this.#guard(() => this.#tick(frame)) });
+  }
+
+  /** The bound port (0 before `start()`). */
+  get localPort(): number {
+    return this.#port;
+  }
+
+  /** Where packets go: the latched source under `symmetric`, else the remote. */
+  get destination(): RtpEndpoint | null {
+    return this.#latched ?? this.#remote;
+  }
+
+  /** Binds a port from the allocator and starts the 20 ms clock. Rejects when no port is free. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`RtpSession.start() called twice`);
+    this.#state = 'starting';
+    const type = this.#options.localAddress.includes(':') ? 'udp6' : 'udp4';
+    const got = await this.#options.ports.acquire((port) => bindSocket(type, this.#options.localAddress, port));
+    if (!got) {
+      this.#state = 'closed';
+      throw new Error(`no free RTP port to bind on ${this.#options.localAddress}`);
+    }
+    if (this.#state !== 'starting') {
+      // closed while binding
+      got.value.close();
+      this.#options.ports.release(got.port);
+      return;
+    }
+    this.#socket = got.value;
+    this.#port = got.port;
+    this.#socket.on('message', (msg, rinfo) => this.#guard(() => this.#receive(msg, rinfo)));
+    this.#socket.on('error', (err) => this.#report(err));
+    this.#state = 'started';
+    this.#lastReceivedAt = this.#clock.now();
+    this.#pacer.start();
+  }
+
+  /** New remote (SDP answer, re-INVITE); forgets a latched source. */
+  setRemote(remote: RtpEndpoint | null): void {
+    this.#remote = remote;
+    this.#latched = null;
+  }
+
+  setSource(source: AudioSource | null): void {
+    this.#source = source;
+  }
+
+  setSink(sink: AudioSink | null): void {
+    this.#sink = sink;
+  }
+
+  setRtpTimeout(ms: number): void {
+    this.#rtpTimeoutMs = ms;
+    this.#lastReceivedAt = this.#clock.now();
+    this.#timedOut = false;
+  }
+
+  /**
+   * Sends one key: RFC 4733 events when a telephone-event payload type was negotiated, else the tone
+   * in the audio. Presses queue; resolves when this one was sent.
+   */
+  sendDigit(digit: string, durationMs = 100): Promise<void> {
+    if (this.#state === 'closed') return Promise.reject(new Error('RTP session closed'));
+    return this.#digits.enqueue(digit, durationMs, this.telephoneEventPayloadType === null ? 'inband' : 'rfc4733');
+  }
+
+  /**
+   * Hands the outgoing stream to a bridge: the source is no longer pulled, packets given to `send`
+   * go out with this session's SSRC and continue its sequence and timestamps. One relay at a time.
+   */
+  beginRelay(): Relay {
+    if (this.#relaying) throw new Error('RTP session already relays another leg');
+    this.#relaying = true;
+    this.#timeline.reset();
+    this.#lastRelayAt = this.#clock.now();
+    let ended = false;
+    return {
+      send: (packet) => {
+        if (!ended) this.#guard(() => this.#sendRelayed(packet));
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        this.#relaying = false;
+        this.#markNext = true;
+      },
+    };
+  }
+
+  stats(): RtpSessionStats {
+    const reorder = this.#reorder.stats();
+    const pacer = this.#pacer.stats();
+    return {
+      ...this.#counts,
+      lost: reorder.lost,
+      late: reorder.late,
+      duplicates: reorder.duplicates,
+      jitter: pacer.jitter,
+      skippedFrames: pacer.skipped,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#pacer.stop();
+    this.#digits.cancel(new Error('RTP session closed'));
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      this.#options.ports.release(this.#port);
+    }
+  }
+
+  // --- sending ---
+
+  #tick(frame: number): void {
+    const now = this.#clock.now();
+    this.#tickTs = addTs(this.#tsBase, frame * FRAME_SAMPLES);
+    this.#housekeeping(now);
+    // The source is pulled even when nothing can be sent yet, so a prompt plays in real time.
+    let pcm: Int16Array | null = null;
+    if (!this.#relaying && this.#source) pcm = this.#guard(() => this.#source?.read() ?? null) ?? null;
+    const digit = this.#digits.next(this.#ownTimestamp());
+    if (digit?.kind === 'event') {
+      this.#sendOwn(this.telephoneEventPayloadType!, digit.payload, digit.timestamp, digit.marker);
+    } else if (digit?.kind === 'tone') {
+      this.#sendOwn(this.payloadType, encodeG711(this.codec, digit.pcm), this.#ownTimestamp(), false);
+    } else if (this.#relaying) {
+      if (now - this.#lastRelayAt >= RELAY_KEEPALIVE_MS) this.#sendSilence();
+    } else if (pcm) {
+      this.#sendOwn(this.payloadType, encodeG711(this.codec, fitFrame(pcm)), this.#ownTimestamp(), false);
+    } else {
+      this.#sendSilence();
+    }
+  }
+
+  #sendSilence(): void {
+    this.#sendOwn(this.payloadType, silencePayload(this.codec, FRAME_SAMPLES), this.#ownTimestamp(), false);
+  }
+
+  /** This tick's timestamp, moved past anything a relay sent so the stream never goes back. */
+  #ownTimestamp(): number {
+    if (this.#lastSentTs !== null) {
+      const behind = tsDelta(this.#tickTs, addTs(this.#lastSentTs, FRAME_SAMPLES));
+      if (behind > 0) {
+        this.#tsBase = addTs(this.#tsBase, behind);
+        this.#tickTs = addTs(this.#tickTs, behind);
+      }
+    }
+    return this.#tickTs;
+  }
+
+  #sendOwn(payloadType: number, payload: Uint8Array, timestamp: number, marker: boolean): void {
+    // An own packet between relayed ones shifts the numbering: the relay realigns after it.
+    if (this.#relaying) this.#timeline.reset();
+    const seq = this.#seq;
+    this.#seq = addSeq(seq, 1);
+    this.#send(payloadType, payload, seq, timestamp, marker || this.#markNext);
+    this.#markNext = false;
+  }
+
+  #sendRelayed(packet: RelayedPacket): void {
+    this.#lastRelayAt = this.#clock.now();
+    if (this.#digits.busy) return; // our own key press replaces the audio
+    const position = { seq: this.#seq, timestamp: this.#ownTimestamp() };
+    const mapped = this.#timeline.map(packet.ssrc, packet.sequenceNumber, packet.timestamp, position);
+    if (seqDelta(this.#seq, mapped.seq) >= 0) this.#seq = addSeq(mapped.seq, 1);
+    this.#send(packet.payloadType, packet.payload, mapped.seq, mapped.timestamp, mapped.marker || packet.marker);
+  }
+
+  #send(payloadType: number, payload: Uint8Array, seq: number, timestamp: number, marker: boolean): void {
+    const to = this.destination;
+    if (!this.#socket || !to) return;
+    const bytes = serializeRtp({ payloadType, payload, sequenceNumber: seq, timestamp, ssrc: this.ssrc, marker });
+    if (this.#lastSentTs === null || tsDelta(this.#lastSentTs, timestamp) > 0) this.#lastSentTs = timestamp;
+    this.#counts.sent++;
+    this.#socket.send(bytes, to.port, to.address, (err) => {
+      if (err) this.#report(err);
+    });
+  }
+
+  #housekeeping(now: number): void {
+    if (this.#rtpTimeoutMs > 0 && !this.#timedOut && now - this.#lastReceivedAt >= this.#rtpTimeoutMs) {
+      this.#timedOut = true;
+      this.emit('timeout');
+    }
+    if (this.#reorder.held > 0 && now - this.#lastAudioAt >= REORDER_FLUSH_MS) this.#play(this.#reorder.flush());
+    for (const digit of this.#rfc4733.poll(now)) this.emit('dtmf', { digit, via: 'rfc4733' });
+  }
+
+  // --- receiving ---
+
+  #receive(msg: Buffer, rinfo: RemoteInfo): void {
+    const parsed = parseRtp(msg);
+    if (!parsed.ok) {
+      this.#counts.invalid++;
+      return;
+    }
+    if (!this.#acceptSource(rinfo)) {
+      this.#counts.foreignSource++;
+      return;
+    }
+    const packet = parsed.packet;
+    const now = this.#clock.now();
+    this.#counts.received++;
+    this.#lastReceivedAt = now;
+    this.#timedOut = false;
+    this.emit('packet', packet);
+    if (packet.payloadType === this.telephoneEventPayloadType) {
+      for (const digit of this.#rfc4733.push(packet, now)) this.emit('dtmf', { digit, via: 'rfc4733' });
+      return;
+    }
+    const codec = packet.payloadType === this.payloadType ? this.codec : codecOfStaticPayloadType(packet.payloadType);
+    if (!codec) {
+      this.#counts.unknownPayloadType++;
+      return;
+    }
+    this.#lastAudioAt = now;
+    this.#play(this.#reorder.push(packet.sequenceNumber, { codec, payload: packet.payload }));
+  }
+
+  #acceptSource(rinfo: RemoteInfo): boolean {
+    const expected = this.#latched ?? (this.#options.symmetric ? null : this.#remote);
+    if (expected) return expected.port === rinfo.port && sameAddress(expected.address, rinfo.address);
+    if (this.#options.symmetric) this.#latched = { address: rinfo.address, port: rinfo.port };
+    return true;
+  }
+
+  #play(released: { item: AudioPacket; lostBefore: number }[]): void {
+    for (const { item, lostBefore } of released) {
+      const missing = Math.min(lostBefore, MAX_LOSS_FILL);
+      for (let i = 0; i < missing; i++) this.#hear(new Int16Array(this.#lastPacketSamples));
+      const pcm = decodeG711(item.codec, item.payload);
+      if (pcm.length > 0) this.#lastPacketSamples = pcm.length;
+      this.#hear(pcm);
+    }
+  }
+
+  #hear(pcm: Int16Array): void {
+    if (this.#inband) for (const digit of this.#inband.push(pcm)) this.emit('dtmf', { digit, via: 'inband' });
+    if (this.#sink) this.#chunker.push(pcm, (frame) => this.#guard(() => this.#sink?.write(frame)));
+  }
+
+  #guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      this.#report(err);
+      return undefined;
+    }
+  }
+
+  #report(err: unknown): void {
+    this.#counts.errors++;
+    try {
+      this.#options.onError?.(err);
+    } catch {
+      // the error handler itself failed: nothing left to tell
+    }
+  }
+}
+
+/** A source that returned a short or long frame still yields exactly 160 samples. */
+function fitFrame(pcm: Int16Array): Int16Array {
+  if (pcm.length === FRAME_SAMPLES) return pcm;
+  const frame = new Int16Array(FRAME_SAMPLES);
+  frame.set(pcm.subarray(0, FRAME_SAMPLES));
+  return frame;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a === b || a.replace(/^::ffff:/, '') === b.replace(/^::ffff:/, '');
+}

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { SystemClock } from '../../../../src/time/clock.ts';
+import { VirtualClock } from '../../../../src/time/virtual-clock.ts';
+import { encodeG711 } from '../../../../src/telephony/media/rtp/g711.ts';
+import { parseRtp, serializeRtp, type RtpPacket } from '../../../../src/telephony/media/rtp/packet.ts';
+import { BufferSource, CollectingSink, openPair, openSession, sine, until } from './session-fixture.ts';
+
+/** 50 frames (1 s), each a 600 Hz sine whose level tells the frame apart. */
+function numberedFrames(): Int16Array {
+  const pcm = new Int16Array(50 * 160);
+  for (let f = 0; f < 50; f++) pcm.set(sine(600, 1000 + 500 * f, 160), f * 160);
+  return pcm;
+}
+
+async function rawSocket(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
+function rtp(seq: number, payload = encodeG711('PCMU', new Int16Array(160))): Uint8Array {
+  return serializeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc: 1234, payload });
+}
+
+test('two sessions: 1 s of audio arrives in order, close to what was sent, about 50 packets, steady pacing', async (t) => {
+  const [a, b] = await openPair({ codec: 'PCMU' }, { codec: 'PCMU' });
+  const sink = new CollectingSink();
+  b.setSink(sink);
+  const received: RtpPacket[] = [];
+  b.on('packet', (p) => received.push(p));
+  const sent = numberedFrames();
+  const source = new BufferSource(sent);
+  a.setSource(source);
+  const clock = new SystemClock();
+  const t0 = clock.now();
+  await until(() => source.done, 3000, 'the source to be played');
+  await clock.sleep(100);
+  const elapsed = clock.now() - t0;
+  // ~50 packets per second, silence before and after included
+  const perSecond = (received.length * 1000) / (elapsed + 20);
+  assert.ok(perSecond > 45 && perSecond < 55, `${perSecond} packets/s`);
+  // in order: consecutive sequence numbers and timestamps 160 apart, one SSRC (A's)
+  for (let i = 1; i < received.length; i++) {
+    assert.equal((received[i]!.sequenceNumber - received[i - 1]!.sequenceNumber) & 0xffff, 1);
+    assert.equal((received[i]!.timestamp - received[i - 1]!.timestamp) >>> 0, 160);
+    assert.equal(received[i]!.ssrc, a.ssrc);
+  }
+  // the 50 frames come out in order, each within G.711 error of what went in
+  const first = sink.frames.findIndex((f) => f.some((v) => v !== 0));
+  assert.ok(first >= 0, 'audio reached the sink');
+  for (let f = 0; f < 50; f++) {
+    const frame = sink.frames[first + f]!;
+    for (let i = 0; i < 160; i++) {
+      const want = sent[f * 160 + i]!;
+      assert.ok(Math.abs(frame[i]! - want) <= Math.abs(want) / 16 + 32, `frame ${f} sample ${i}: ${frame[i]} vs ${want}`);
+    }
+  }
+  const stats = a.stats();
+  t.diagnostic(`sender: ${stats.sent} packets, send-interval jitter p50 ${stats.jitter.p50} ms, p99 ${stats.jitter.p99} ms, max ${stats.jitter.max} ms`);
+  assert.ok(stats.jitter.count >= 50);
+  assert.ok(stats.jitter.p99 <= 15, `p99 ${stats.jitter.p99} ms`);
+  assert.deepEqual({ lost: b.stats().lost, late: b.stats().late, foreign: b.stats().foreignSource, errors: b.stats().errors }, { lost: 0, late: 0, foreign: 0, errors: 0 });
+});
+
+test('without a source, silence keeps flowing; SSRC random per session, sequence starts random', async () => {
+  const [a, b] = await openPair();
+  const received: RtpPacket[] = [];
+  b.on('packet', (p) => received.push(p));
+  await until(() => received.length >= 5);
+  assert.ok(received.every((p) => p.payload.every((byte) => byte === 0xff)));
+  assert.notEqual(a.ssrc, b.ssrc);
+  const c = await openSession();
+  assert.notEqual(c.ssrc, a.ssrc);
+});
+
+test('a PCMA session decodes what it is sent', async () => {
+  const [a, b] = await openPair({ codec: 'PCMA' }, { codec: 'PCMA' });
+  const sink = new CollectingSink();
+  b.setSink(sink);
+  const received: RtpPacket[] = [];
+  b.on('packet', (p) => received.push(p));
+  a.setSource(new BufferSource(sine(1000, 10000, 1600)));
+  await until(() => sink.frames.some((f) => f.some((v) => Math.abs(v) > 9000)));
+  assert.ok(received.every((p) => p.payloadType === 8));
+});
+
+test('timeout: emitted once when RTP stops for rtpTimeoutMs, not while it flows', async () => {
+  const [a, b] = await openPair({}, { rtpTimeoutMs: 200 });
+  let timeouts = 0;
+  b.on('timeout', () => timeouts++);
+  const clock = new SystemClock();
+  await clock.sleep(400);
+  assert.equal(timeouts, 0);
+  const stoppedAt = clock.now();
+  await a.close();
+  await until(() => timeouts === 1, 2000, 'timeout');
+  assert.ok(clock.now() - stoppedAt >= 150, `${clock.now() - stoppedAt} ms`);
+  await clock.sleep(300);
+  assert.equal(timeouts, 1);
+});
+
+test('timeout on a virtual clock: nobody ever sends', async () => {
+  const clock = new VirtualClock();
+  const session = await openSession({ clock, rtpTimeoutMs: 30_000 });
+  const start = clock.now();
+  await new Promise<void>((resolve) => session.once('timeout', resolve));
+  assert.ok(clock.now() - start >= 30_000 && clock.now() - start <= 30_040);
+  await session.close();
+});
+
+test('packets from an unexpected source are dropped and counted', async () => {
+  const [a, b] = await openPair();
+  const stranger = await rawSocket();
+  const sink = new CollectingSink();
+  b.setSink(sink);
+  try {
+    const loud = encodeG711('PCMU', sine(500, 20000, 160));
+    for (let i = 0; i < 5; i++) stranger.send(rtp(i, loud), b.localPort, '127.0.0.1');
+    stranger.send(new Uint8Array([1, 2, 3]), b.localPort, '127.0.0.1');
+    await until(() => b.stats().foreignSource === 5 && b.stats().invalid === 1, 2000, 'foreign drops');
+    assert.ok(b.stats().received > 0); // A's packets still come in
+    assert.ok(sink.frames.every((f) => f.every((v) => Math.abs(v) < 100)), 'the stranger was not heard');
+    void a;
+  } finally {
+    stranger.close();
+  }
+});
+
+test('symmetric RTP latches onto the first source and answers it; others are dropped', async () => {
+  const session = await openSession({ symmetric: true, remote: { address: '127.0.0.1', port: 9 } });
+  const first = await rawSocket();
+  const second = await rawSocket();
+  const heard: RtpPacket[] = [];
+  first.on('message', (msg) => {
+    const parsed = parseRtp(msg);
+    if (parsed.ok) heard.push(parsed.packet);
+  });
+  try {
+    first.send(rtp(1), session.localPort, '127.0.0.1');
+    await until(() => session.stats().received === 1);
+    second.send(rtp(2), session.localPort, '127.0.0.1');
+    await until(() => session.stats().foreignSource === 1);
+    await until(() => heard.length >= 3, 2000, 'packets sent to the latched source');
+    assert.equal(session.destination!.port, first.address().port);
+    assert.equal(heard[0]!.ssrc, session.ssrc);
+  } finally {
+    first.close();
+    second.close();
+  }
+});
+
+test('a throwing sink or source is reported, and the stream goes on', async () => {
+  const errors: unknown[] = [];
+  const [a, b] = await openPair({ onError: (e) => errors.push(e) }, { onError: (e) => errors.push(e) });
+  a.setSource({ read: () => { throw new Error('source broke'); } });
+  b.setSink({ write: () => { throw new Error('sink broke'); } });
+  await until(() => errors.length >= 4 && b.stats().received >= 3);
+  assert.ok(b.stats().errors >= 1 && a.stats().errors >= 1);
+  assert.ok(b.stats().received >= 3, 'packets keep flowing');
+});
