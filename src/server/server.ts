@@ -1,4 +1,4 @@
-// `ringflow serve`: the store, the simulated network, the engine, the services and the HTTP API,
+// `ringflow serve`: the store, the network (SIP or simulated), the engine, the services and the HTTP API,
 // assembled once; and a graceful stop (SIGTERM): no new calls, running ones finish, state written.
 
 import { mkdirSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { createHttpClient } from '../http/client.ts';
 import { parseAllowList } from '../http/guard.ts';
 import { createEngine, type Engine } from '../runtime/engine.ts';
 import { SimNetwork } from '../telephony/sim/index.ts';
+import type { Call, Network } from '../telephony/port.ts';
+import { startSipTelephony, type SipTelephony } from './sip-telephony.ts';
 import { SystemClock, type Clock } from '../time/clock.ts';
 import { openStore } from '../store/sql/database.ts';
 import { GroupCommit } from '../store/group-commit.ts';
@@ -37,6 +39,8 @@ export interface RunningServer {
   readonly store: Store;
   readonly engine: Engine;
   readonly logger: Logger;
+  /** The SIP port (telephony.mode sip), the actual one when 0 was configured. */
+  readonly sipPort: number | undefined;
   /** Graceful stop: refuse new calls, let running ones end (canceled past `deadlineMs`), write everything, close. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -54,7 +58,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Hot reads (API keys, tenants, scenarios) are served from memory for a few seconds: read-cache.ts.
   const store = cachedStore(await openStore({ url: config.database, clock, onError: (e) => logger.error({ err: e }, 'database connection error') }), clock);
   const sim = config.telephony.simulation;
-  const network = new SimNetwork({
+  const simNetwork = new SimNetwork({
     clock,
     recordingsDir,
     partyTimes: 'call',
@@ -62,7 +66,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultParty: sim.default ? partyOf(sim.default) : undefined,
     newSid: () => newSid('CA'),
   });
-  logger.warn('telephony is simulated: calls run on the built-in simulated network (no SIP yet); see docs/operations.md');
+  // Inbound SIP calls go to the run service, which exists once the engine does.
+  let onInbound: (call: Call) => void = (call) => void call.hangup('unavailable', 'system');
+  let sip: SipTelephony | undefined;
+  if (config.telephony.mode === 'sip') {
+    try {
+      sip = await startSipTelephony(config, { clock, logger, dataDir: config.dataDir, recordingsDir, newSid: () => newSid('CA'), onInbound: (call) => onInbound(call) });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  } else {
+    logger.warn('telephony is simulated: calls run on the built-in simulated network, not over SIP (telephony.mode: sip for real calls); see docs/operations.md');
+  }
+  const network: Network = sip?.network ?? simNetwork;
   const http = createHttpClient({ clock, allow: parseAllowList(config.http.allow.join(',')) });
   const engine = await createEngine({
     clock,
@@ -103,6 +120,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     wakeDeliverer: () => deliverer.wake(),
   });
 
+  onInbound = (call) => {
+    runs.startInbound(call).catch((err: unknown) => {
+      logger.error({ err, callSid: call.sid }, 'could not start the run of an inbound call');
+      void call.hangup('error', 'system').catch(() => {});
+    });
+  };
+
   const failedRuns = await runs.recover();
   const failedRequests = await outbound.recover();
   if (failedRuns.length || failedRequests) logger.warn({ runs: failedRuns.length, callRequests: failedRequests }, 'ended what a previous process left unfinished');
@@ -114,9 +138,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultCountry: config.telephony.defaultCountry,
     bodyLimitBytes: config.server.bodyLimitBytes,
     rateLimit: config.server.rateLimit,
-    simulator: {
+    // Simulated calls into a server that takes real ones would mix the two: only when simulated.
+    simulator: sip ? undefined : {
       async callIn({ from, to, party }) {
-        const call = network.inbound({ from, to, party });
+        const call = simNetwork.inbound({ from, to, party });
         const run = await runs.startInbound(call);
         return { callSid: call.sid, runSid: run?.sid };
       },
@@ -138,14 +163,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await Promise.all([app.close(), outboundApp?.close()]);
     await deliverer.stop();
     await engine.close();
+    await sip?.close();
     await store.close();
     throw e;
   }
-  logger.info({ url, outboundUrl, database: store.engine }, 'Ringflow is listening');
+  logger.info({ url, outboundUrl, database: store.engine, sip: sip ? `${sip.advertisedAddress}:${sip.port}` : 'simulated' }, 'Ringflow is listening');
 
   let closing: Promise<void> | undefined;
   return {
-    url, outboundUrl, store, engine, logger,
+    url, outboundUrl, store, engine, logger, sipPort: sip?.port,
     close(deadlineMs = 10_000) {
       closing ??= (async () => {
         accepting = false;
@@ -155,6 +181,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await runs.drain(deadlineMs);
         await deliverer.stop();
         await engine.close();
+        await sip?.close();
         await store.close();
         logger.info('Ringflow stopped');
       })();

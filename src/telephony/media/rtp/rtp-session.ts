@@ -36,9 +36,10 @@ const MAX_LOSS_FILL = 500;
 const random32 = () => (Math.random() * 2 ** 32) >>> 0;
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
-  readonly codec: G711Codec;
-  readonly payloadType: number;
-  readonly telephoneEventPayloadType: number | null;
+  // Fixed by the SDP answer; an outgoing call binds its port (for the offer) before it knows them.
+  #codec: G711Codec;
+  #payloadType: number;
+  #telephoneEventPayloadType: number | null;
   readonly ssrc = random32();
   readonly #options: RtpSessionOptions;
   readonly #clock: Clock;
@@ -47,7 +48,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly #chunker = new FrameChunker();
   readonly #digits = new DigitSender();
   readonly #rfc4733 = new Rfc4733Detector();
-  readonly #inband: GoertzelDtmfDetector | null;
+  #inband: GoertzelDtmfDetector | null;
   readonly #timeline = new RelayTimeline();
   #socket: Socket | null = null;
   #port = 0;
@@ -76,14 +77,36 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     super();
     this.#options = options;
     this.#clock = options.clock;
-    this.codec = options.codec;
-    this.payloadType = options.payloadType ?? G711_PAYLOAD_TYPE[options.codec];
-    this.telephoneEventPayloadType = options.telephoneEventPayloadType;
+    this.#codec = options.codec;
+    this.#payloadType = options.payloadType ?? G711_PAYLOAD_TYPE[options.codec];
+    this.#telephoneEventPayloadType = options.telephoneEventPayloadType;
     this.#remote = options.remote ?? null;
     this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 0;
     this.#reorder = new ReorderBuffer(options.reorderDepth ?? 4);
     this.#inband = (options.inbandDtmf ?? options.telephoneEventPayloadType === null) ? new GoertzelDtmfDetector() : null;
     this.#pacer = new PacedSender({ clock: options.clock, onTick: (frame) => this.#guard(() => this.#tick(frame)) });
+  }
+
+  get codec(): G711Codec {
+    return this.#codec;
+  }
+
+  get payloadType(): number {
+    return this.#payloadType;
+  }
+
+  get telephoneEventPayloadType(): number | null {
+    return this.#telephoneEventPayloadType;
+  }
+
+  /** The codec and payload types the SDP answer settled on (an outgoing call learns them late). */
+  negotiate(n: { codec: G711Codec; payloadType?: number; telephoneEventPayloadType: number | null; inbandDtmf?: boolean }): void {
+    this.#codec = n.codec;
+    this.#payloadType = n.payloadType ?? G711_PAYLOAD_TYPE[n.codec];
+    this.#telephoneEventPayloadType = n.telephoneEventPayloadType;
+    const inband = n.inbandDtmf ?? n.telephoneEventPayloadType === null;
+    if (inband && !this.#inband) this.#inband = new GoertzelDtmfDetector();
+    if (!inband) this.#inband = null;
   }
 
   /** The bound port (0 before `start()`). */

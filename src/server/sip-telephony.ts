@@ -1,0 +1,148 @@
+// `telephony.mode: sip`: the SIP user agent on its ports, the RTP port range, text-to-speech and
+// prompts, the trunks (registered when asked), assembled into the SIP network the engine uses.
+
+import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { RingflowError } from '../errors.ts';
+import { PromptLoader, type PromptFetch } from '../telephony/media/audio/prompt-loader.ts';
+import { TtsCache } from '../telephony/media/audio/tts-cache.ts';
+import { detectTtsEngines } from '../telephony/media/audio/tts-engines.ts';
+import { TtsService } from '../telephony/media/audio/tts-service.ts';
+import { PortAllocator } from '../telephony/media/rtp/port-allocator.ts';
+import { DigestServer } from '../telephony/sip/digest/server.ts';
+import type { SipRequest } from '../telephony/sip/message/types.ts';
+import type { TransportName } from '../telephony/sip/transport/transport.ts';
+import { SipUserAgent, type AuthDecision } from '../telephony/sip/ua/user-agent.ts';
+import { AudioMedia } from '../telephony/sip-network/audio-media.ts';
+import type { SipCall } from '../telephony/sip-network/sip-call.ts';
+import { SipNetwork } from '../telephony/sip-network/sip-network.ts';
+import type { Clock } from '../time/clock.ts';
+import type { ServerConfig } from './config-schema.ts';
+import type { Logger } from './logger.ts';
+import { checkNumber } from './phone-numbers.ts';
+
+export interface SipTelephony {
+  readonly network: SipNetwork;
+  readonly ua: SipUserAgent;
+  /** Where SIP listens (the actual port when 0 was asked) and the address put in Contact and SDP. */
+  readonly port: number;
+  readonly advertisedAddress: string;
+  /** Stops taking calls: unregisters, closes the sockets (calls still up get a BYE). */
+  close(): Promise<void>;
+}
+
+export interface SipTelephonyDeps {
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  recordingsDir: string;
+  newSid: () => string;
+  /** How prompts at http(s) URLs are fetched (through the HTTP guard). */
+  fetch?: PromptFetch;
+  onInbound: (call: SipCall) => void;
+}
+
+export async function startSipTelephony(config: ServerConfig, deps: SipTelephonyDeps): Promise<SipTelephony> {
+  const sip = config.telephony.sip;
+  const { clock, logger } = deps;
+  const advertisedAddress = sip.advertisedAddress ?? defaultAdvertised(sip.host);
+  const log = logger.child({ component: 'sip' });
+  let ua: SipUserAgent;
+  try {
+    ua = await SipUserAgent.listen({
+      clock,
+      host: sip.host,
+      port: sip.port,
+      transports: sip.transports.map((t) => t.toUpperCase() as TransportName),
+      advertisedHost: advertisedAddress,
+      userAgent: 'Ringflow',
+      log: (level, message, fields) => log[level](fields ?? {}, message),
+      ...(sip.inboundAuth && { authenticate: inboundAuth(sip.inboundAuth, clock) }),
+    });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new RingflowError('RF_LISTEN', { host: sip.host, port: sip.port, detail: `SIP: ${code === 'EADDRINUSE' ? 'the port is in use (another SIP server?)' : code === 'EACCES' ? 'not allowed to use this port' : 'no such address on this machine'}` });
+    }
+    throw e;
+  }
+  const engines = await detectTtsEngines({ clock, logger: log });
+  const tts = new TtsService({
+    engines,
+    cache: new TtsCache({ dir: join(deps.dataDir, 'tts-cache'), onDiskError: (err) => log.warn({ err }, 'text-to-speech disk cache') }),
+    logger: log,
+  });
+  const prompts = new PromptLoader({ clock, ...(deps.fetch && { fetch: deps.fetch }) });
+  const trunk = sip.trunks[0];
+  const network = new SipNetwork({
+    clock,
+    ua,
+    rtp: {
+      bindAddress: sip.host,
+      advertisedAddress,
+      ports: new PortAllocator({ min: sip.rtp.portMin, max: sip.rtp.portMax }),
+      timeoutMs: sip.rtp.timeoutSeconds * 1000,
+    },
+    codecs: sip.codecs,
+    trunk,
+    media: new AudioMedia({ tts, prompts }),
+    recordingsDir: deps.recordingsDir,
+    newSid: deps.newSid,
+    normalizeNumber: (text) => {
+      const checked = /^\+?[0-9]{4,}$/.test(text) ? checkNumber(text, config.telephony.defaultCountry, false) : undefined;
+      return checked?.valid ? checked.e164 : text;
+    },
+    logger: log,
+    onInbound: deps.onInbound,
+  });
+  const registering = new AbortController();
+  for (const t of sip.trunks.filter((t) => t.register)) {
+    const domain = t.domain ?? t.host;
+    ua.register({
+      registrar: `sip:${domain}`,
+      aor: `sip:${t.username ?? 'ringflow'}@${domain}`,
+      ...(t.username !== undefined && { credentials: { username: t.username, password: t.password ?? '' } }),
+      expires: t.registerExpiresSeconds,
+      outboundProxy: { host: t.host, port: t.port, transport: t.transport.toUpperCase() as TransportName },
+      signal: registering.signal,
+    }).then(
+      (r) => {
+        r.on('failed', (o) => log.warn({ trunk: t.name, status: o.status, reason: o.reason }, 'trunk registration failed; retrying'));
+        if (r.last?.ok) log.info({ trunk: t.name }, 'registered to the trunk');
+        else log.warn({ trunk: t.name, status: r.last?.status }, 'trunk registration refused; retrying');
+      },
+      (err: unknown) => log.error({ err, trunk: t.name }, 'trunk registration failed'),
+    );
+  }
+  const port = ua.transport.sentBy(ua.transport.names[0] ?? 'UDP').port;
+  log.info({ host: sip.host, port, transports: sip.transports, advertisedAddress, rtp: `${sip.rtp.portMin}-${sip.rtp.portMax}`, trunks: sip.trunks.map((t) => t.name), voices: { flite: engines.flite.name, espeak: engines.espeak !== null } }, 'SIP is listening');
+  return {
+    network,
+    ua,
+    port,
+    advertisedAddress,
+    async close() {
+      registering.abort();
+      await ua.close({ bye: true });
+    },
+  };
+}
+
+/** The address peers can reach: the listen address, or this machine's first external IPv4 one. */
+function defaultAdvertised(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function inboundAuth(auth: { realm: string; users: Record<string, string> }, clock: Clock): (request: SipRequest) => AuthDecision {
+  const server = new DigestServer({ realm: auth.realm, secret: randomBytes(32), clock });
+  return (request) => {
+    const verdict = server.verifyRequest(request, 401, (user) => auth.users[user]);
+    if (verdict.ok) return 'ok';
+    return { challenge: 401, header: server.challengeHeader(401, verdict.reason === 'stale') };
+  };
+}
