@@ -30,7 +30,12 @@ export async function serveCommand(flags: ServeFlags, out: (line: string) => voi
   if (config.bootstrap?.apiKey) {
     out(`Tenant "${config.bootstrap.tenant}", API key ${config.bootstrap.apiKey} (from the configuration: for local use only)`);
   }
-  out('Telephony is simulated: place a call with `ringflow call-in NUMBER`, or start a run through the API.');
+  if (server.sipPort !== undefined) {
+    const host = config.telephony.sip.advertisedAddress ?? (config.telephony.sip.host === '0.0.0.0' ? '127.0.0.1' : config.telephony.sip.host);
+    out(`SIP is listening on port ${server.sipPort} (${config.telephony.sip.transports.join(', ')}): call sip:NUMBER@${host}:${server.sipPort} from a softphone.`);
+  } else {
+    out('Telephony is simulated: place a call with `ringflow call-in NUMBER`, or start a run through the API.');
+  }
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       out(`${signal}: stopping (running calls finish, then everything is written)…`);

@@ -15,6 +15,7 @@ import { createEngine, type Engine } from '../runtime/engine.ts';
 import { SimNetwork } from '../telephony/sim/index.ts';
 import type { Call, Network } from '../telephony/port.ts';
 import { startSipTelephony, type SipTelephony } from './sip-telephony.ts';
+import { withTestNumbers } from './test-numbers.ts';
 import { SystemClock, type Clock } from '../time/clock.ts';
 import { openStore } from '../store/sql/database.ts';
 import { GroupCommit } from '../store/group-commit.ts';
@@ -79,7 +80,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } else {
     logger.warn('telephony is simulated: calls run on the built-in simulated network, not over SIP (telephony.mode: sip for real calls); see docs/operations.md');
   }
-  const network: Network = sip?.network ?? simNetwork;
+  const network: Network = sip ? withTestNumbers(sip.network, simNetwork, new Set(Object.keys(sim.parties))) : simNetwork;
   const http = createHttpClient({ clock, allow: parseAllowList(config.http.allow.join(',')) });
   const engine = await createEngine({
     clock,
@@ -138,8 +139,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultCountry: config.telephony.defaultCountry,
     bodyLimitBytes: config.server.bodyLimitBytes,
     rateLimit: config.server.rateLimit,
-    // Simulated calls into a server that takes real ones would mix the two: only when simulated.
-    simulator: sip ? undefined : {
+    // Simulated inbound calls (ringflow call-in) work in both modes: they never touch SIP.
+    simulator: {
       async callIn({ from, to, party }) {
         const call = simNetwork.inbound({ from, to, party });
         const run = await runs.startInbound(call);

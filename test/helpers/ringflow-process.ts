@@ -12,25 +12,29 @@ export interface RingflowProcess {
   readonly url: string;
   /** The Outbound Call Trigger API's own URL, when --outbound-port was given. */
   readonly outboundUrl: string | undefined;
+  /** The SIP port, from "SIP is listening on port …" (telephony.mode sip). */
+  readonly sipPort: number | undefined;
   /** Everything written so far to stdout and stderr (for failure messages). */
   output(): string;
   /** Sends `signal`, resolves with the exit code (null when killed by a signal), bounded. */
   stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-export async function startRingflow(args: readonly string[], timeoutMs = 20_000): Promise<RingflowProcess> {
-  const child = spawn(process.execPath, ['bin/ringflow.js', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: configFreeEnv() });
+export async function startRingflow(args: readonly string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<RingflowProcess> {
+  const child = spawn(process.execPath, ['bin/ringflow.js', 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...configFreeEnv(), ...env } });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = new Promise<{ url: string; outboundUrl: string | undefined }>((resolve, reject) => {
+  const listening = new Promise<{ url: string; outboundUrl: string | undefined; sipPort: number | undefined }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ringflow serve did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const look = () => {
       const url = /Ringflow is listening on (http:\/\/\S+)/.exec(output)?.[1];
       const wantsOutbound = args.includes('--outbound-port');
       const outboundUrl = /Outbound Call Trigger API also on (http:\/\/\S+?)\/v2\/call/.exec(output)?.[1];
-      if (url && (!wantsOutbound || outboundUrl)) {
+      const sip = /SIP is listening on port (\d+)/.exec(output)?.[1];
+      const simulated = output.includes('Telephony is simulated');
+      if (url && (!wantsOutbound || outboundUrl) && (sip || simulated)) {
         clearTimeout(timer);
-        resolve({ url, outboundUrl });
+        resolve({ url, outboundUrl, sipPort: sip === undefined ? undefined : Number(sip) });
       }
     };
     const collect = (chunk: Buffer) => {
@@ -44,7 +48,7 @@ export async function startRingflow(args: readonly string[], timeoutMs = 20_000)
       reject(new Error(`ringflow serve exited (${code}) before listening:\n${output}`));
     });
   });
-  let urls: { url: string; outboundUrl: string | undefined };
+  let urls: { url: string; outboundUrl: string | undefined; sipPort: number | undefined };
   try {
     urls = await listening;
   } catch (e) {
