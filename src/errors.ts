@@ -87,6 +87,11 @@ export const ERRORS = {
   // Server
   RF_CONFIG_INVALID: { status: 400, message: 'the configuration has problems:{detail}' },
   RF_SERVER_RESTARTED: { status: 500, message: 'the server stopped while this run was going on; it was ended when the server started again' },
+  // Audio on real calls
+  RF_MEDIA_PROMPT: { status: 502, message: '{detail}' },
+  RF_MEDIA_TTS: { status: 502, message: '{detail}' },
+  RF_MEDIA_VOICE: { status: 400, message: '{detail}' },
+  RF_MEDIA_RECORDING: { status: 500, message: '{detail}' },
   RF_LISTEN: { status: 500, message: 'cannot listen on {host}:{port}: {detail}' },
   RF_SHUTTING_DOWN: { status: 503, message: 'the server is shutting down and starts no new calls; try again in a moment' },
 

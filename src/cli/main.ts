@@ -10,6 +10,7 @@ import { validateFiles } from './validate.ts';
 import type { ServeFlags } from './serve.ts';
 import type { StoreFlags } from './accounts.ts';
 import type { CallInFlags } from './call-in.ts';
+import type { CallFlags } from './call.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -95,6 +96,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { createKey } = await import('./accounts.ts');
     code = await createKey(flags.tenant, flags.name, flags, out);
   });
+
+  program
+    .command('call')
+    .description('place a real call through the SIP trunk and run a scenario on it once answered')
+    .argument('<number>', 'E.164 number (through telephony.sip.trunks) or sip: address')
+    .requiredOption('--scenario <file>', 'scenario YAML file (its outbound-call branch runs)')
+    .option('--config <file>', 'configuration file with the trunk (default: $RINGFLOW_CONFIG)')
+    .option('--from <number>', 'caller id (default: telephony.callerId)')
+    .option('--branch <name>', 'branch to run once answered (default: outbound-call)')
+    .option('--var <$name=value>', 'run variable, JSON or text (repeatable)', collect, [])
+    .option('--ring-seconds <seconds>', 'how long to let it ring', '30')
+    .option('--sip-port <port>', 'local SIP port (default: a free one)')
+    .option('--http-allow <hosts>', 'hosts/CIDRs fetch@v2 may reach besides the internet')
+    .option('--verbose', 'print every step, and SIP logs')
+    .action(async (number: string, flags: CallFlags) => {
+      const { callCommand } = await import('./call.ts');
+      code = await callCommand(number, flags, out, err);
+    });
 
   program
     .command('call-in')

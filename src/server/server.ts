@@ -72,7 +72,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let sip: SipTelephony | undefined;
   if (config.telephony.mode === 'sip') {
     try {
-      sip = await startSipTelephony(config, { clock, logger, dataDir: config.dataDir, recordingsDir, newSid: () => newSid('CA'), onInbound: (call) => onInbound(call) });
+      sip = await startSipTelephony(config, { clock, logger, dataDir: config.dataDir, recordingsDir, httpAllow: parseAllowList(config.http.allow.join(',')), newSid: () => newSid('CA'), onInbound: (call) => onInbound(call) });
     } catch (e) {
       await store.close();
       throw e;

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { RingflowError } from '../errors.ts';
-import { PromptLoader, type PromptFetch } from '../telephony/media/audio/prompt-loader.ts';
+import { createGuardedFetch } from '../http/guarded-fetch.ts';
+import type { AllowList } from '../http/guard.ts';
+import { PromptLoader } from '../telephony/media/audio/prompt-loader.ts';
 import { TtsCache } from '../telephony/media/audio/tts-cache.ts';
 import { detectTtsEngines } from '../telephony/media/audio/tts-engines.ts';
 import { TtsService } from '../telephony/media/audio/tts-service.ts';
@@ -38,8 +40,8 @@ export interface SipTelephonyDeps {
   dataDir: string;
   recordingsDir: string;
   newSid: () => string;
-  /** How prompts at http(s) URLs are fetched (through the HTTP guard). */
-  fetch?: PromptFetch;
+  /** Hosts and CIDRs prompts may come from besides the public internet (the HTTP guard's list). */
+  httpAllow: AllowList;
   onInbound: (call: SipCall) => void;
 }
 
@@ -73,7 +75,8 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
     cache: new TtsCache({ dir: join(deps.dataDir, 'tts-cache'), onDiskError: (err) => log.warn({ err }, 'text-to-speech disk cache') }),
     logger: log,
   });
-  const prompts = new PromptLoader({ clock, ...(deps.fetch && { fetch: deps.fetch }) });
+  const guarded = createGuardedFetch(deps.httpAllow);
+  const prompts = new PromptLoader({ clock, fetch: guarded.fetch, baseDir: deps.dataDir });
   const trunk = sip.trunks[0];
   const network = new SipNetwork({
     clock,
@@ -125,6 +128,7 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
     async close() {
       registering.abort();
       await ua.close({ bye: true });
+      await guarded.close();
     },
   };
 }

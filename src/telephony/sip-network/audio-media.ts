@@ -1,7 +1,9 @@
 // The MediaResolver of real calls: speech from the TTS service (cached), prompts from the prompt
 // loader (cached, size-capped), and the two tones Ringflow makes itself.
 
+import { RingflowError } from '../../errors.ts';
 import type { Media } from '../port.ts';
+import { isMediaError } from '../media/audio/media-error.ts';
 import type { PromptLoader } from '../media/audio/prompt-loader.ts';
 import { recordingBeep, waitingSound } from '../media/audio/tones.ts';
 import type { TtsService } from '../media/audio/tts-service.ts';
@@ -19,6 +21,16 @@ export class AudioMedia implements MediaResolver {
   }
 
   async pcm(media: Media, signal: AbortSignal): Promise<Int16Array> {
+    try {
+      return await this.#pcm(media, signal);
+    } catch (e) {
+      // The engine reports coded errors; the audio layer's own class carries the same codes.
+      if (isMediaError(e)) throw new RingflowError(e.code, { detail: e.message }, undefined, { cause: e });
+      throw e;
+    }
+  }
+
+  async #pcm(media: Media, signal: AbortSignal): Promise<Int16Array> {
     switch (media.type) {
       case 'say':
         return this.#tts.speak(media.text, media.language, media.voice, signal);

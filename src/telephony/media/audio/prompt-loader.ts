@@ -15,7 +15,7 @@ import { SingleFlight } from './single-flight.ts';
 import { AudioFormatError, decodeWav, isWav, type DecodedAudio } from './wav-decode.ts';
 
 /** The standard fetch signature; the engine passes its guarded one. */
-export type PromptFetch = (url: string, init: { signal: AbortSignal; redirect: 'follow' }) => Promise<Response>;
+export type PromptFetch = (url: string, init: { signal: AbortSignal; redirect: 'follow'; headers: Record<string, string> }) => Promise<Response>;
 
 export interface PromptLoaderOptions {
   readonly clock: Clock;
@@ -145,7 +145,8 @@ export class PromptLoader {
     // Real network time: a virtual clock must let the deadline run at the real rate meanwhile.
     const release = this.#clock.hold();
     try {
-      const response = await this.#fetch(url, { signal: controller.signal, redirect: 'follow' });
+      const { target, headers } = withBasicAuth(url);
+      const response = await this.#fetch(target, { signal: controller.signal, redirect: 'follow', headers });
       if (!response.ok) {
         await response.body?.cancel().catch(() => {});
         const reason = response.status === 404 || response.status === 410 ? 'not-found' : 'http-status';
@@ -204,7 +205,23 @@ async function decodePrompt(url: string, bytes: Uint8Array, contentType: string,
 }
 
 function fail(url: string, reason: MediaErrorReason, detail: string, cause?: unknown): MediaError {
-  return new MediaError('RF_MEDIA_PROMPT', reason, `cannot play ${displayUrl(url)}: ${detail}`, cause === undefined ? undefined : { cause });
+  const shown = displayUrl(url);
+  // Lower layers quote the URL as given; the password in it must not reach a log.
+  const safeDetail = shown === url ? detail : detail.replaceAll(url, shown);
+  return new MediaError('RF_MEDIA_PROMPT', reason, `cannot play ${shown}: ${safeDetail}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * fetch refuses URLs with credentials (https://user:pass@host/a.wav), which prompt hosts often
+ * hand out: they are sent as HTTP Basic authentication instead.
+ */
+function withBasicAuth(url: string): { target: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { target: url, headers: {} };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { target: u.toString(), headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
 }
 
 function tooLarge(url: string, maxBytes: number): MediaError {

@@ -1,8 +1,7 @@
 // say@v2's text-to-speech: picks the engine and voice for a language (voices.ts), then serves the
 // audio from the cache or synthesizes it once.
 
-import type { TtsCache } from './tts-cache.ts';
-import { TtsCache as Cache } from './tts-cache.ts';
+import { TtsCache } from './tts-cache.ts';
 import type { TtsProvider } from './tts-provider.ts';
 import { chooseVoice, type VoiceChoice } from './voices.ts';
 
@@ -54,6 +53,6 @@ export class TtsService {
   async speak(text: string, language: string | undefined, voice?: string, signal?: AbortSignal): Promise<Int16Array> {
     signal?.throwIfAborted();
     const { provider, voice: name } = await this.choose(language, voice);
-    return this.#cache.get(Cache.key(provider.name, name, text), (shared) => provider.synthesize(text, name, shared), signal);
+    return this.#cache.get(TtsCache.key(provider.name, name, text), (shared) => provider.synthesize(text, name, shared), signal);
   }
 }
