@@ -4,7 +4,6 @@
 import type { Clock } from '../../../time/clock.ts';
 import { EspeakProvider } from './espeak.ts';
 import { FliteBinaryProvider } from './flite-binary.ts';
-import { FliteWasiProvider } from './flite-wasi.ts';
 import type { AudioLogger, TtsEngines } from './tts-service.ts';
 
 export interface DetectTtsOptions {
@@ -25,7 +24,8 @@ export async function detectTtsEngines(o: DetectTtsOptions): Promise<TtsEngines>
   if (!fliteVoices) o.logger?.info?.({ engine: 'flite-wasi' }, 'the flite program is not installed: speaking with flite compiled to WebAssembly (a little slower to start)');
   if (!espeakVoices) o.logger?.warn({ engine: 'espeak-ng' }, 'espeak-ng is not installed: languages other than English are read by the English flite voice (apt-get install espeak-ng)');
   return {
-    flite: fliteVoices ? binary : new FliteWasiProvider({ clock: o.clock }),
+    // Imported only when needed: loading node:wasi prints an experimental-feature warning.
+    flite: fliteVoices ? binary : new (await import('./flite-wasi.ts')).FliteWasiProvider({ clock: o.clock }),
     espeak: espeakVoices ? espeak : null,
   };
 }
