@@ -122,12 +122,13 @@ function contextFor(run: RunContext, frame: FrameView, step: ActionStep, endBran
     endBranch,
     emit: (event, scope) => {
       const handler = step.events.get(event);
-      if (!handler) return;
+      // Without a handler the event's work (registering a recording once its file is written)
+      // still has to happen, and the run stays open until it has.
       run.background(
         scope.then(
-          (extra) => frame.runHandler(`${frame.branch}/${actionId(step.action)}/events.${event}`, handler, extra),
+          (extra) => (handler ? frame.runHandler(`${frame.branch}/${actionId(step.action)}/events.${event}`, handler, extra) : undefined),
           (e: unknown) => {
-            run.timeline.add({ type: 'warning', message: `${actionId(step.action)} events.${event} did not run: ${(e as Error).message}`, line, col });
+            run.timeline.add({ type: 'warning', message: `${actionId(step.action)} events.${event} did not ${handler ? 'run' : 'complete'}: ${(e as Error).message}`, line, col });
           },
         ),
       );

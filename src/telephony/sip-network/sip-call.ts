@@ -25,6 +25,7 @@ import {
 import { CallEvents } from '../call/call-events.ts';
 import { CallHooks } from '../call/call-wait.ts';
 import { buildCdr } from '../call/cdr.ts';
+import type { AudioSink } from '../media/audio-frame.ts';
 import { bridgeSessions } from '../media/bridge.ts';
 import type { RtpEndpoint, RtpSession } from '../media/rtp/rtp-session.ts';
 import { Player } from '../media/audio/player.ts';
@@ -215,6 +216,12 @@ export class SipCall implements Call {
     if (other.#status === 'ended') return { endedBy: 'other', durationMs: 0 };
     this.#bridged = other.#bridged = true;
     const media = bridgeSessions(this.rtp, other.rtp);
+    // While bridged, a leg's own source is not pulled: what it is sent is what the other leg
+    // receives, so that is what its whole-call recording hears as the played side.
+    const intoThis: AudioSink = { write: (frame) => this.#source.tap?.write(frame) };
+    const intoOther: AudioSink = { write: (frame) => other.#source.tap?.write(frame) };
+    other.#received.add(intoThis);
+    this.#received.add(intoOther);
     const start = this.#deps.clock.now();
     try {
       return await new Promise<BridgeOutcome>((resolve) => {
@@ -236,6 +243,8 @@ export class SipCall implements Call {
       });
     } finally {
       media.stop();
+      other.#received.delete(intoThis);
+      this.#received.delete(intoOther);
       this.#bridged = other.#bridged = false;
     }
   }

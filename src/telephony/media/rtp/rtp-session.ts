@@ -24,7 +24,16 @@ export type * from './rtp-session-types.ts';
 interface AudioPacket {
   codec: G711Codec;
   payload: Uint8Array;
+  timestamp: number;
 }
+
+/**
+ * What the reorder buffer holds for each sequence number: audio, or null for an RFC 4733 event
+ * numbered in the same stream. An event must not be taken for lost audio: a phone that keeps its
+ * audio going while it sends a key (baresip does) would otherwise get a frame of silence inserted
+ * per event packet, stretching what Ringflow hears (recordings) by ~0.3 s per key.
+ */
+type Sequenced = AudioPacket | null;
 
 /** A bridged leg sends its own silence when the relayed stream pauses this long (keeps NAT open). */
 const RELAY_KEEPALIVE_MS = 100;
@@ -44,7 +53,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly #options: RtpSessionOptions;
   readonly #clock: Clock;
   readonly #pacer: PacedSender;
-  readonly #reorder: ReorderBuffer<AudioPacket>;
+  readonly #reorder: ReorderBuffer<Sequenced>;
   readonly #chunker = new FrameChunker();
   readonly #digits = new DigitSender();
   readonly #rfc4733 = new Rfc4733Detector();
@@ -70,6 +79,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   #lastReceivedAt = 0;
   #lastAudioAt = 0;
   #lastPacketSamples = FRAME_SAMPLES;
+  /** Timestamp just past the last audio packet played, and the sequence numbers used since then. */
+  #audioEndTs: number | null = null;
+  #seqsSinceAudio = 0;
+  #audioSsrc: number | null = null;
   #timedOut = false;
   #counts = { sent: 0, received: 0, foreignSource: 0, invalid: 0, unknownPayloadType: 0, errors: 0 };
 
@@ -319,6 +332,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.emit('packet', packet);
     if (packet.payloadType === this.telephoneEventPayloadType) {
       for (const digit of this.#rfc4733.push(packet, now)) this.emit('dtmf', { digit, via: 'rfc4733' });
+      // Events numbered in the audio's sequence take their place in it; a separate event stream
+      // (another SSRC, as SIPp's replayed captures) is left out of the audio's numbering.
+      if (packet.ssrc === this.#audioSsrc) this.#play(this.#reorder.push(packet.sequenceNumber, null));
       return;
     }
     const codec = packet.payloadType === this.payloadType ? this.codec : codecOfStaticPayloadType(packet.payloadType);
@@ -327,7 +343,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       return;
     }
     this.#lastAudioAt = now;
-    this.#play(this.#reorder.push(packet.sequenceNumber, { codec, payload: packet.payload }));
+    this.#audioSsrc = packet.ssrc;
+    this.#play(this.#reorder.push(packet.sequenceNumber, { codec, payload: packet.payload, timestamp: packet.timestamp }));
   }
 
   #acceptSource(rinfo: RemoteInfo): boolean {
@@ -337,12 +354,28 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return true;
   }
 
-  #play(released: { item: AudioPacket; lostBefore: number }[]): void {
+  /**
+   * Plays released audio in order. Silence stands for the audio that is missing: as many packets as
+   * the timestamps say are missing, but no more than the sequence numbers used since the last audio
+   * packet (lost ones, and events sent instead of audio). So lost packets and audio muted during a
+   * key are filled, audio sent beside key events is not stretched, and a timestamp jump with no
+   * missing sequence numbers (silence suppression, a restarted stream) adds nothing.
+   */
+  #play(released: { item: Sequenced; lostBefore: number }[]): void {
     for (const { item, lostBefore } of released) {
-      const missing = Math.min(lostBefore, MAX_LOSS_FILL);
+      this.#seqsSinceAudio += lostBefore;
+      if (item === null) {
+        this.#seqsSinceAudio++;
+        continue;
+      }
+      const gap = this.#audioEndTs === null ? 0 : tsDelta(this.#audioEndTs, item.timestamp);
+      const byTime = gap > 0 ? Math.round(gap / this.#lastPacketSamples) : 0;
+      const missing = Math.min(this.#seqsSinceAudio, byTime, MAX_LOSS_FILL);
       for (let i = 0; i < missing; i++) this.#hear(new Int16Array(this.#lastPacketSamples));
       const pcm = decodeG711(item.codec, item.payload);
       if (pcm.length > 0) this.#lastPacketSamples = pcm.length;
+      this.#audioEndTs = addTs(item.timestamp, pcm.length);
+      this.#seqsSinceAudio = 0;
       this.#hear(pcm);
     }
   }
