@@ -6,7 +6,7 @@
 import { enqueueResult, enqueueStateEvent, isHttpUrl, type EnqueueContext } from '../delivery/call-result.ts';
 import { RingflowError } from '../errors.ts';
 import type { RunError, RunSummary } from '../runtime/run.ts';
-import type { Network, OriginateResult } from '../telephony/port.ts';
+import type { Cdr, Network, OriginateResult } from '../telephony/port.ts';
 import type { Clock } from '../time/clock.ts';
 import type { CallRequestRecord, CallState } from '../store/call-requests.ts';
 import type { RunChanges, RunRecord } from '../store/runs.ts';
@@ -67,6 +67,8 @@ interface Ending {
   ended?: string | undefined;
   /** Changes to the run record; none when it was already ended (after a restart). */
   run?: RunChanges | undefined;
+  /** The CDR of a call that was dialed but not answered: kept, so /v2.0/calls lists it. */
+  cdr?: Cdr | undefined;
 }
 
 export class OutboundCalls {
@@ -198,7 +200,7 @@ export class OutboundCalls {
       if (!signal.aborted) throw e;
       return this.#finish(request, 'Error', { started, run: this.#failed(signal.reason) });
     }
-    if (placed.outcome !== 'Answered') return this.#finish(request, placed.outcome, { started, ended: placed.cdr.ended ?? undefined, run: { status: 'completed' } });
+    if (placed.outcome !== 'Answered') return this.#finish(request, placed.outcome, { started, ended: placed.cdr.ended ?? undefined, run: { status: 'completed' }, cdr: placed.cdr });
     const call = placed.call;
     try {
       const answered = this.#now();
@@ -245,6 +247,13 @@ export class OutboundCalls {
     try {
       await this.#d.writes.write(async (tx) => {
         if (ending.run) await tx.runs.update(request.runSid, { started: started ?? ended, ended, ...ending.run });
+        if (ending.cdr) {
+          await tx.calls.save({
+            sid: ending.cdr.callid, tenantId: request.tenantId, runSid: request.runSid, direction: 'outbound',
+            from: request.displayNumber, to: request.destination, status: 'ended', cdr: ending.cdr, attachedData: {},
+            created: ending.cdr.started, updated: ended,
+          });
+        }
         await this.#finishIn(tx, request, state, undefined, { started, answered, ended, duration: 0 });
       });
     } finally {

@@ -59,6 +59,8 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
       transports: sip.transports.map((t) => t.toUpperCase() as TransportName),
       advertisedHost: advertisedAddress,
       userAgent: 'Ringflow',
+      // telephony.sip.ackTimeoutSeconds: a caller that never ACKs our 200 OK is hung up after this long.
+      ackTimeoutMs: sip.ackTimeoutSeconds * 1000,
       log: (level, message, fields) => log[level](fields ?? {}, message),
       ...(sip.inboundAuth && { authenticate: inboundAuth(sip.inboundAuth, clock) }),
     });

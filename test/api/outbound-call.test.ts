@@ -203,6 +203,11 @@ describe('POST /v2/call: the call', () => {
       const run = await t.api(`/v2.0/runs/${r.CallRequestId}`);
       assert.equal(run.body.status, 'completed');
       assert.ok(!run.body.timeline.some((e: { type: string }) => e.type === 'step'), 'the scenario did not run');
+      // The attempt is listed with its CDR, never answered.
+      assert.equal(run.body.calls.length, 1);
+      assert.equal(run.body.calls[0].cdr.answered, null);
+      const listed = await t.api(`/v2.0/calls/${run.body.calls[0].sid}`);
+      assert.equal(listed.status, 200);
     }
   });
 });

@@ -11,6 +11,8 @@ export interface SipServerOptions {
   rtpTimeoutSeconds?: number;
   ackTimeoutSeconds?: number;
   codecs?: ('PCMU' | 'PCMA')[];
+  /** How long a call placed by the Outbound Call Trigger API rings (telephony.ringTimeoutSeconds). */
+  ringTimeoutSeconds?: number;
 }
 
 export interface SipTestServer extends TestServer {
@@ -30,6 +32,7 @@ export async function startSipServer(options: SipServerOptions = {}): Promise<Si
   const telephony = {
     ...defaults.telephony,
     mode: 'sip',
+    ...(options.ringTimeoutSeconds !== undefined && { ringTimeoutSeconds: options.ringTimeoutSeconds }),
     sip: {
       ...defaults.telephony.sip,
       host: '127.0.0.1',

@@ -2,7 +2,7 @@
 // INVITE becomes a SipCall handed to the server (which runs the number's scenario or refuses it);
 // originate() places a call through the trunk and maps the final response to a CallState.
 
-import type { Cdr, HangupSource, Network, OriginateRequest, OriginateResult } from '../port.ts';
+import { CallEndedError, type Cdr, type HangupSource, type Network, type OriginateRequest, type OriginateResult } from '../port.ts';
 import { buildCdr } from '../call/cdr.ts';
 import type { G711Codec } from '../media/rtp/g711.ts';
 import type { PortAllocator } from '../media/rtp/port-allocator.ts';
@@ -123,7 +123,9 @@ export class SipNetwork implements Network {
     const timedOut = ringing.signal.aborted;
     if (result.status < 200 || result.status >= 300 || !result.dialog) {
       await rtp.close();
-      if (result.transportError) return failed(503, 41, 'system');
+      // No response at all (timer B) or the trunk unreachable: Error (SPEC §4.1). A CANCEL left
+      // unanswered after our ring timeout (canceled, 408) stays No Answer below.
+      if (result.transportError && !result.canceled) return failed(500, 41, 'system');
       return failed(result.status, timedOut ? NO_ANSWER : q850OfStatus(result.status), timedOut ? 'system' : 'callee');
     }
     const dialog = result.dialog;
@@ -194,8 +196,19 @@ export class SipNetwork implements Network {
       const signalling: CallSignalling = {
         ring: () => incoming.ring(),
         accept: async () => {
-          dialog = await incoming.accept(answerSdp);
-          this.#follow(call, dialog, answerSdp);
+          const answering = incoming.accept(answerSdp);
+          // Followed from the 200 on, not from the ACK: a caller that never ACKs (the dialog gives
+          // up and sends BYE) or hangs up first has ended the call, which the run sees as a hang-up.
+          if (incoming.dialog) this.#follow(call, incoming.dialog, answerSdp);
+          try {
+            dialog = await answering;
+          } catch (e) {
+            if (call.status === 'ended') throw new CallEndedError(call.sid);
+            throw e;
+          }
+          // Hung up on our side (the run canceled) while the 200 waited for its ACK: the refusal
+          // could not be sent then, so the confirmed dialog is ended now (§15: BYE after the ACK).
+          if (call.status === 'ended') void dialog.bye().catch(() => {});
         },
         reject: async (status) => incoming.reject(status),
         bye: async () => {

@@ -32,6 +32,8 @@ export interface DialogHost {
   contact(transport: TransportName): string;
   userAgent?: string | undefined;
   log?: SipLog | undefined;
+  /** How long a 2xx to an INVITE waits for its ACK before the call is given up (BYE). Default 64·T1. */
+  ackTimeoutMs?: number | undefined;
   /** The dialog has ended: drop it from the table of dialogs. */
   forget(dialog: Dialog): void;
 }
@@ -181,19 +183,22 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /**
    * §13.3.1.4: sends the 2xx through its transaction and retransmits it until the ACK; resolves on
-   * the ACK, rejects after 64·T1 without one, and then the session is ended with a BYE.
+   * the ACK, rejects after 64·T1 (or the host's ackTimeoutMs) without one, and then the session is
+   * ended with a BYE.
    */
   sendAnswer(tx: InviteServerTransaction, res: SipResponse): Promise<void> {
     const seq = parseCSeq(header(res, 'cseq') ?? '').seq;
     tx.respond(res);
+    const timers = this.#host.transactions.timers;
+    const waitMs = this.#host.ackTimeoutMs ?? timers.timeout;
     return new Promise<void>((resolve, reject) => {
       const retransmitter = new AnswerRetransmitter({
         clock: this.#host.clock,
-        timers: this.#host.transactions.timers,
+        timers: { ...timers, timeout: waitMs },
         resend: () => void this.#host.transactions.sendStateless(res, tx.target).catch(() => {}),
         onGiveUp: () => {
           this.#pendingAcks.delete(seq);
-          reject(new Error(`no ACK for the ${res.status} to the INVITE within 64·T1`));
+          reject(new Error(`no ACK for the ${res.status} to the INVITE within ${waitMs} ms`));
           this.#host.log?.('warn', 'sip: the peer never ACKed our 2xx; ending the call', { callId: this.callId });
           if (this.#ended === null) {
             void this.#send('BYE', {});

@@ -45,7 +45,8 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
     length = available;
   }
   if (length > available) {
-    throw new SipParseError('SIP_PARSE_CONTENT_LENGTH', `Content-Length is ${length} but only ${available} bytes follow the headers`);
+    // The headers were read: a datagram cut short is answered 400 (RFC 3261 §18.3), not dropped.
+    throw new SipParseError('SIP_PARSE_CONTENT_LENGTH', `Content-Length is ${length} but only ${available} bytes follow the headers`, { partial: msg });
   }
   msg.body = Buffer.from(data.subarray(bounds.bodyStart, bounds.bodyStart + length));
 

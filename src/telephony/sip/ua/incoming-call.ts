@@ -32,6 +32,7 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
   readonly #core: UaCore;
   readonly #tx: InviteServerTransaction;
   #state: IncomingCallState = 'ringing';
+  #dialog: Dialog | undefined;
 
   constructor(core: UaCore, tx: InviteServerTransaction) {
     super();
@@ -47,6 +48,14 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
 
   get state(): IncomingCallState {
     return this.#state;
+  }
+
+  /**
+   * The dialog of our 200, from accept() on: its events (a BYE, the ACK never coming) can be
+   * followed before the ACK settles accept().
+   */
+  get dialog(): Dialog | undefined {
+    return this.#dialog;
   }
 
   /** 180 Ringing (async so callers can treat every signalling step alike; it is sent at once). */
@@ -71,6 +80,7 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
       local: sdpAnswer,
       remote: this.offer,
     });
+    this.#dialog = dialog;
     const res = buildResponse(this.request, 200, undefined, {
       toTag: this.localTag,
       headers: [

@@ -130,12 +130,15 @@ class OutgoingInvite {
     }
     if (req !== this.#request || this.#done) return;
     if (s < 200) {
-      if (s === 100) return;
+      // §9.1: any provisional response, 100 Trying included, allows a CANCEL. (A peer that sends
+      // only 100 would otherwise never be cancelled: timer B stops in Proceeding.)
       this.#provisional = true;
-      try {
-        this.#opts.onProvisional?.(res, res.body.length > 0 ? res.body.toString('utf8') : null);
-      } catch (e) {
-        this.#core.log?.('error', 'sip: onProvisional threw', { error: String(e) });
+      if (s !== 100) {
+        try {
+          this.#opts.onProvisional?.(res, res.body.length > 0 ? res.body.toString('utf8') : null);
+        } catch (e) {
+          this.#core.log?.('error', 'sip: onProvisional threw', { error: String(e) });
+        }
       }
       if (this.#abortWanted) this.#sendCancel();
       return;

@@ -26,6 +26,8 @@ export interface SipUserAgentOptions {
   clock: Clock;
   transport: TransportLayer;
   timers?: SipTimerOptions;
+  /** How long a 2xx we send to an INVITE waits for its ACK before the call is ended with a BYE. Default 64·T1. */
+  ackTimeoutMs?: number;
   /** User-Agent / Server header value. Default `Ringflow`. */
   userAgent?: string;
   /** User part of our Contact. Default `ringflow`. */
@@ -81,6 +83,7 @@ export class SipUserAgent {
       defaultTransport: transport.names.includes('UDP') ? 'UDP' : (transport.names[0] ?? 'UDP'),
       userAgent: opts.userAgent ?? 'Ringflow',
       log: opts.log,
+      ackTimeoutMs: opts.ackTimeoutMs,
       sentBy: (t) => transport.sentBy(t),
       contact: (t) => contactHeader(contactUser, transport.sentBy(t), t),
       forget: (d) => {
