@@ -1,4 +1,5 @@
-// Concurrent calls holding RTP: N RtpSessions in this process (SystemClock, PCMU, 127.0.0.1), each
+// Concurrent calls holding RTP: N RtpSessions in this process (SystemClock, PCMU, 127.0.0.1), all
+// paced by one shared FrameTicker, one per engine as in the server (TICKER=0: a timer per session), each
 // playing a spoken prompt in a loop, sending to an echo peer in a child process
 // (support/rtp-peer.ts) that returns every packet. For each level of concurrency: the pacer's
 // send-interval jitter (`stats().jitter` of every session), the arrival-interval jitter the peer
@@ -8,7 +9,7 @@
 // moments, so their 20 ms clocks have random phases), then holds for HOLD_SECONDS. The session
 // figures cover the session's whole life (ramp + hold); CPU and loop delay cover the hold only.
 // Run: scripts/node bench/rtp-load.ts   (LEVELS=100,250,500,750 HOLD_SECONDS=15 RAMP_SECONDS=2
-//      ROUNDS=1 INBAND_DTMF=0 PORTS=20000-40000)
+//      ROUNDS=1 INBAND_DTMF=0 TICKER=1 PORTS=20000-40000)
 
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FRAME_SAMPLES, type AudioSource } from '../src/telephony/media/audio-frame.ts';
+import { FrameTicker } from '../src/telephony/media/rtp/frame-ticker.ts';
 import { PortAllocator } from '../src/telephony/media/rtp/port-allocator.ts';
 import { RtpSession } from '../src/telephony/media/rtp/rtp-session.ts';
 import { SystemClock } from '../src/time/clock.ts';
@@ -28,6 +30,7 @@ const HOLD_SECONDS = Number(process.env.HOLD_SECONDS ?? 15);
 const RAMP_SECONDS = Number(process.env.RAMP_SECONDS ?? 2);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const INBAND_DTMF = process.env.INBAND_DTMF === '1';
+const TICKER = process.env.TICKER !== '0';
 const [PORT_MIN, PORT_MAX] = (process.env.PORTS ?? '20000-40000').split('-').map(Number) as [number, number];
 const GOAL = { calls: 500, p99Ms: 5 };
 const SETTLE_MS = 1000;
@@ -176,6 +179,7 @@ async function runLevel(calls: number, prompt: Int16Array, peer: ReturnType<type
   gc();
   const before = process.memoryUsage();
   const clock = new SystemClock();
+  const ticker = TICKER ? new FrameTicker(clock) : undefined;
   const ports = new PortAllocator({ min: PORT_MIN, max: PORT_MAX });
   const errors: unknown[] = [];
   const sessions = peerPorts.map(
@@ -184,6 +188,7 @@ async function runLevel(calls: number, prompt: Int16Array, peer: ReturnType<type
         localAddress: '127.0.0.1',
         ports,
         clock,
+        ...(ticker && { ticker }),
         codec: 'PCMU',
         telephoneEventPayloadType: INBAND_DTMF ? null : 101,
         remote: { address: '127.0.0.1', port },
@@ -270,7 +275,7 @@ console.log(machine());
 console.log(
   `RTP load: ${LEVELS.join(', ')} concurrent PCMU sessions on 127.0.0.1 ↔ echo peer (child process), ` +
     `${(prompt.pcm.length / 8000).toFixed(1)} s ${prompt.from} prompt in a loop, ramp ${RAMP_SECONDS} s + hold ${HOLD_SECONDS} s per level, ` +
-    `${ROUNDS} round(s), in-band DTMF detection ${INBAND_DTMF ? 'on' : 'off'}; about ${Math.ceil(totalSeconds)} s in all`,
+    `${ROUNDS} round(s), in-band DTMF detection ${INBAND_DTMF ? 'on' : 'off'}, ${TICKER ? 'one shared frame ticker' : 'a timer per session'}; about ${Math.ceil(totalSeconds)} s in all`,
 );
 console.log('jitter = |interval − 20 ms| in ms; send-* from each session\'s stats().jitter (median and worst session p99), rx-* seen by the peer; late-p99 = lag of a 10 ms timer chain kept on a fixed schedule (grows while timers run behind); other-cpu% = the rest of the machine (other processes, kernel) during the hold; heap = V8 heap + ArrayBuffers');
 console.log(HEADER);

@@ -8,8 +8,8 @@
 // - peers that misbehave: one that never ACKs our 200 (telephony.sip.ackTimeoutSeconds), one that
 //   goes silent or is killed mid-call (rtp.timeoutSeconds); each time Ringflow hangs up and the
 //   scenario's hangup branch runs;
-// - RTP from a stranger during a call is ignored, and garbage between calls leaves the next call working;
-//   a stranger's RTP that comes before the caller's first packet is still latched (a todo, see there).
+// - RTP from a stranger during a call, or before the caller's first packet, is ignored, and garbage
+//   between calls leaves the next call working.
 // The caller is SIPp where its scenarios fit, else a small raw SIP/RTP peer written here (it sees
 // every byte Ringflow sends: the 200's retransmissions, the BYE, the RTP port of the answer).
 
@@ -708,12 +708,10 @@ describe('RTP from an unexpected source', () => {
 });
 
 describe('RTP from an unexpected source before the caller\'s own', () => {
-  // Known gap, left to the media code (src/telephony/media/rtp/rtp-session.ts, #acceptSource): with
-  // symmetric RTP the first source to send is latched, whoever it is. A stranger that sprays the RTP
-  // port range between our 200 and the caller's first packet takes the call over: its keys are
-  // gathered, our audio goes to it, the caller's RTP is dropped and the call ends on the RTP timeout.
-  // This test says what should happen and is reported as a todo until then.
-  it('is not latched in place of the caller', { todo: 'first-source latching lets a stranger take over the RTP stream' }, async () => {
+  // With symmetric RTP only the address and port of the caller's SDP count (a private SDP address,
+  // a phone behind NAT, is the exception): a stranger spraying the RTP port range between our 200
+  // and the caller's first packet cannot take the call's keys or audio.
+  it('is not latched in place of the caller', async () => {
     const known = await runSids(t, sid);
     const peer = track(await RawPeer.udp(t.sipPort));
     const phone = track(await new RtpPhone().open());

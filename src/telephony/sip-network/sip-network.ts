@@ -6,6 +6,7 @@ import { CallEndedError, type Cdr, type HangupSource, type Network, type Origina
 import { buildCdr } from '../call/cdr.ts';
 import type { G711Codec } from '../media/rtp/g711.ts';
 import type { PortAllocator } from '../media/rtp/port-allocator.ts';
+import { FrameTicker } from '../media/rtp/frame-ticker.ts';
 import { RtpSession } from '../media/rtp/rtp-session.ts';
 import { answerDirection, answerOffer, buildSdp, parseSdp, SdpError, type ParsedSdp } from '../sip/sdp.ts';
 import type { Dialog } from '../sip/dialog/dialog.ts';
@@ -58,9 +59,12 @@ export interface SipNetworkOptions {
 export class SipNetwork implements Network {
   readonly #o: SipNetworkOptions;
   readonly #calls = new Set<SipCall>();
+  /** One 20 ms clock for every call's RTP sender: one timer wake-up serves them all. */
+  readonly #ticker: FrameTicker;
 
   constructor(options: SipNetworkOptions) {
     this.#o = options;
+    this.#ticker = new FrameTicker(options.clock);
     options.ua.onInvite = (incoming) => this.#inbound(incoming);
   }
 
@@ -277,6 +281,7 @@ export class SipNetwork implements Network {
       localAddress: o.rtp.bindAddress,
       ports: o.rtp.ports,
       clock: o.clock,
+      ticker: this.#ticker,
       codec,
       ...(payloadType !== undefined && { payloadType }),
       telephoneEventPayloadType: telephoneEventPt,

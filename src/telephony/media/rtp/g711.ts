@@ -15,6 +15,15 @@ export function encodeG711(codec: G711Codec, pcm: Int16Array): Uint8Array {
   return codec === 'PCMU' ? alawmulaw.mulaw.encode(pcm) : alawmulaw.alaw.encode(pcm);
 }
 
+/**
+ * Encodes `pcm` into `out` at `offset` (one byte a sample), without allocating: a sender writes the
+ * payload straight into its packet.
+ */
+export function encodeG711Into(codec: G711Codec, pcm: Int16Array, out: Uint8Array, offset: number): void {
+  const encodeSample = codec === 'PCMU' ? alawmulaw.mulaw.encodeSample : alawmulaw.alaw.encodeSample;
+  for (let i = 0; i < pcm.length; i++) out[offset + i] = encodeSample(pcm[i]!);
+}
+
 export function decodeG711(codec: G711Codec, bytes: Uint8Array): Int16Array {
   return codec === 'PCMU' ? alawmulaw.mulaw.decode(bytes) : alawmulaw.alaw.decode(bytes);
 }
@@ -24,7 +33,10 @@ export function transcodeG711(from: G711Codec, to: G711Codec, bytes: Uint8Array)
   return from === to ? bytes : encodeG711(to, decodeG711(from, bytes));
 }
 
-/** `samples` bytes of digital silence (0xFF in µ-law, 0xD5 in A-law: the codes for zero). */
+/** The code of digital silence, sample value 0: 0xFF in µ-law, 0xD5 in A-law. */
+export const G711_SILENCE = { PCMU: 0xff, PCMA: 0xd5 } as const satisfies Record<G711Codec, number>;
+
+/** `samples` bytes of digital silence. */
 export function silencePayload(codec: G711Codec, samples: number): Uint8Array {
-  return new Uint8Array(samples).fill(codec === 'PCMU' ? 0xff : 0xd5);
+  return new Uint8Array(samples).fill(G711_SILENCE[codec]);
 }

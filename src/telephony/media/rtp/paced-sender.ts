@@ -2,9 +2,13 @@
 // "interval after the previous tick", so timer lateness does not accumulate into drift. When the
 // process stalls for more than a few frames, the ticks skip ahead instead of bursting the backlog
 // (a burst would overflow the peer's jitter buffer and sound worse than the gap).
+// With a FrameTicker (one per engine) the ticks of every sender share one clock timer, and a tick
+// may run up to the ticker's window (0.5 ms) early; without one, the sender arms its own clock timer
+// per tick.
 
 import type { Clock, Timer } from '../../../time/clock.ts';
 import { FRAME_MS } from '../audio-frame.ts';
+import type { FrameTicker } from './frame-ticker.ts';
 import { IntervalHistogram, type IntervalJitter } from './interval-histogram.ts';
 
 export interface PacedSenderOptions {
@@ -14,6 +18,8 @@ export interface PacedSenderOptions {
   intervalMs?: number;
   /** Largest lag, in frames, that is caught up by sending late frames back to back (default 3). */
   maxLagFrames?: number;
+  /** Shared timer for many senders; it must run on `clock`. */
+  ticker?: FrameTicker;
 }
 
 export interface PacedSenderStats {
@@ -29,7 +35,9 @@ export class PacedSender {
   readonly #onTick: (frame: number) => void;
   readonly #interval: number;
   readonly #maxLag: number;
+  readonly #ticker: FrameTicker | null;
   readonly #histogram = new IntervalHistogram();
+  readonly #onDue = () => this.#tick();
   #start = 0;
   #frame = 0;
   #lastTickAt: number | null = null;
@@ -42,6 +50,8 @@ export class PacedSender {
     this.#onTick = options.onTick;
     this.#interval = options.intervalMs ?? FRAME_MS;
     this.#maxLag = options.maxLagFrames ?? 3;
+    this.#ticker = options.ticker ?? null;
+    if (this.#ticker && this.#ticker.clock !== this.#clock) throw new Error('PacedSender: the ticker runs on another clock');
   }
 
   get running(): boolean {
@@ -67,7 +77,7 @@ export class PacedSender {
 
   #arm(): void {
     const due = this.#start + this.#frame * this.#interval;
-    this.#timer = this.#clock.setTimer(due - this.#clock.now(), () => this.#tick());
+    this.#timer = this.#ticker ? this.#ticker.at(due, this.#onDue) : this.#clock.setTimer(due - this.#clock.now(), this.#onDue);
   }
 
   #tick(): void {

@@ -77,6 +77,28 @@ export function parseRtp(data: Uint8Array): RtpParseResult {
 export type RtpPacketInit = Pick<RtpPacket, 'payloadType' | 'sequenceNumber' | 'timestamp' | 'ssrc' | 'payload'> &
   Partial<Pick<RtpPacket, 'marker' | 'csrcs' | 'extension' | 'padding'>>;
 
+/** Size of the fixed header `writeRtpHeader` writes (no CSRC, no extension). */
+export const RTP_HEADER_BYTES = FIXED_HEADER;
+
+/**
+ * Writes a fixed header (version 2, no padding, extension or CSRC) into the first 12 bytes of
+ * `out`, for a sender that writes the payload after it itself: one buffer per packet, no copies.
+ */
+export function writeRtpHeader(out: Uint8Array, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number, marker: boolean): void {
+  out[0] = 0x80;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  out[2] = (sequenceNumber >>> 8) & 0xff;
+  out[3] = sequenceNumber & 0xff;
+  out[4] = timestamp >>> 24;
+  out[5] = (timestamp >>> 16) & 0xff;
+  out[6] = (timestamp >>> 8) & 0xff;
+  out[7] = timestamp & 0xff;
+  out[8] = ssrc >>> 24;
+  out[9] = (ssrc >>> 16) & 0xff;
+  out[10] = (ssrc >>> 8) & 0xff;
+  out[11] = ssrc & 0xff;
+}
+
 export function serializeRtp(packet: RtpPacketInit): Uint8Array {
   const csrcs = packet.csrcs ?? [];
   const extension = packet.extension ?? null;

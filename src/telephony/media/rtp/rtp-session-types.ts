@@ -1,6 +1,7 @@
 // The shapes an RtpSession is configured with and reports: options, events, statistics, relay.
 
 import type { Clock } from '../../../time/clock.ts';
+import type { FrameTicker } from './frame-ticker.ts';
 import type { G711Codec } from './g711.ts';
 import type { RtpPacket } from './packet.ts';
 import type { PortAllocator } from './port-allocator.ts';
@@ -15,6 +16,12 @@ export interface RtpSessionOptions {
   localAddress: string;
   ports: PortAllocator;
   clock: Clock;
+  /**
+   * The engine's shared 20 ms timer (one `new FrameTicker(clock)` for all sessions, on the same
+   * clock): one clock timer for every session's sends instead of one each. Without it the session
+   * arms its own timers.
+   */
+  ticker?: FrameTicker;
   codec: G711Codec;
   /** Payload type of the codec (default its static one: 0 for PCMU, 8 for PCMA). */
   payloadType?: number;

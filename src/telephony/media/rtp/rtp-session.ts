@@ -10,8 +10,8 @@ import { DigitSender } from '../dtmf/digit-sender.ts';
 import { GoertzelDtmfDetector } from '../dtmf/goertzel.ts';
 import { Rfc4733Detector } from '../dtmf/rfc4733.ts';
 import { FrameChunker } from './frame-chunker.ts';
-import { codecOfStaticPayloadType, decodeG711, encodeG711, G711_PAYLOAD_TYPE, silencePayload, type G711Codec } from './g711.ts';
-import { parseRtp, serializeRtp } from './packet.ts';
+import { codecOfStaticPayloadType, decodeG711, encodeG711Into, G711_PAYLOAD_TYPE, G711_SILENCE, type G711Codec } from './g711.ts';
+import { parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from './packet.ts';
 import { PacedSender } from './paced-sender.ts';
 import { RelayTimeline } from './relay-timeline.ts';
 import { ReorderBuffer } from './reorder-buffer.ts';
@@ -35,12 +35,25 @@ interface AudioPacket {
  */
 type Sequenced = AudioPacket | null;
 
+/**
+ * What a packet carries: bytes ready to go (an event, a relayed packet), an audio frame to encode
+ * in the session's codec, or null for a frame of silence in it.
+ */
+type Payload = Uint8Array | Int16Array | null;
+
 /** A bridged leg sends its own silence when the relayed stream pauses this long (keeps NAT open). */
 const RELAY_KEEPALIVE_MS = 100;
 /** Held packets are played after this long without audio (the gap before them is lost for good). */
 const REORDER_FLUSH_MS = 80;
 /** At most this many frames of silence stand for lost packets (10 s). */
 const MAX_LOSS_FILL = 500;
+/**
+ * A send error only reaches us through a send callback, and a callback per packet costs a turn of
+ * the event loop each: one packet in this many carries one (once a second), and so does the first
+ * one after the destination changed. Failures that last (no route, a firewall) are still reported,
+ * once a second instead of fifty times.
+ */
+const SEND_CHECK_EVERY = 50;
 
 const random32 = () => (Math.random() * 2 ** 32) >>> 0;
 
@@ -84,6 +97,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   #seqsSinceAudio = 0;
   #audioSsrc: number | null = null;
   #timedOut = false;
+  /** Packets sent since the last one that carried a send callback. */
+  #sinceSendCheck = SEND_CHECK_EVERY;
+  readonly #onSent = (err: Error | null) => {
+    if (err) this.#report(err);
+  };
   #counts = { sent: 0, received: 0, foreignSource: 0, invalid: 0, unknownPayloadType: 0, errors: 0 };
 
   constructor(options: RtpSessionOptions) {
@@ -97,7 +115,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 0;
     this.#reorder = new ReorderBuffer(options.reorderDepth ?? 4);
     this.#inband = (options.inbandDtmf ?? options.telephoneEventPayloadType === null) ? new GoertzelDtmfDetector() : null;
-    this.#pacer = new PacedSender({ clock: options.clock, onTick: (frame) => this.#guard(() => this.#tick(frame)) });
+    this.#pacer = new PacedSender({
+      clock: options.clock,
+      onTick: (frame) => this.#guard(() => this.#tick(frame)),
+      ...(options.ticker && { ticker: options.ticker }),
+    });
   }
 
   get codec(): G711Codec {
@@ -161,6 +183,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   setRemote(remote: RtpEndpoint | null): void {
     this.#remote = remote;
     this.#latched = null;
+    this.#sinceSendCheck = SEND_CHECK_EVERY;
   }
 
   setSource(source: AudioSource | null): void {
@@ -248,18 +271,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (digit?.kind === 'event') {
       this.#sendOwn(this.telephoneEventPayloadType!, digit.payload, digit.timestamp, digit.marker);
     } else if (digit?.kind === 'tone') {
-      this.#sendOwn(this.payloadType, encodeG711(this.codec, digit.pcm), this.#ownTimestamp(), false);
+      this.#sendOwn(this.payloadType, digit.pcm, this.#ownTimestamp(), false);
     } else if (this.#relaying) {
-      if (now - this.#lastRelayAt >= RELAY_KEEPALIVE_MS) this.#sendSilence();
-    } else if (pcm) {
-      this.#sendOwn(this.payloadType, encodeG711(this.codec, fitFrame(pcm)), this.#ownTimestamp(), false);
+      if (now - this.#lastRelayAt >= RELAY_KEEPALIVE_MS) this.#sendOwn(this.payloadType, null, this.#ownTimestamp(), false);
     } else {
-      this.#sendSilence();
+      this.#sendOwn(this.payloadType, pcm, this.#ownTimestamp(), false);
     }
-  }
-
-  #sendSilence(): void {
-    this.#sendOwn(this.payloadType, silencePayload(this.codec, FRAME_SAMPLES), this.#ownTimestamp(), false);
   }
 
   /** This tick's timestamp, moved past anything a relay sent so the stream never goes back. */
@@ -274,7 +291,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return this.#tickTs;
   }
 
-  #sendOwn(payloadType: number, payload: Uint8Array, timestamp: number, marker: boolean): void {
+  #sendOwn(payloadType: number, payload: Payload, timestamp: number, marker: boolean): void {
     // An own packet between relayed ones shifts the numbering: the relay realigns after it.
     if (this.#relaying) this.#timeline.reset();
     const seq = this.#seq;
@@ -292,15 +309,34 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.#send(packet.payloadType, packet.payload, mapped.seq, mapped.timestamp, mapped.marker || packet.marker);
   }
 
-  #send(payloadType: number, payload: Uint8Array, seq: number, timestamp: number, marker: boolean): void {
+  /**
+   * One packet, its payload written straight after the header (see `Payload`). The socket is not
+   * connected to the destination, on purpose: a connected UDP socket has the kernel drop packets
+   * from any other source unseen (`foreignSource` would count nothing, NAT trouble would be
+   * invisible) and turns ICMP "port unreachable" into socket errors; it would save ~0.75 µs of the
+   * ~5 µs a send costs (measured on loopback).
+   */
+  #send(payloadType: number, payload: Payload, seq: number, timestamp: number, marker: boolean): void {
     const to = this.destination;
     if (!this.#socket || !to) return;
-    const bytes = serializeRtp({ payloadType, payload, sequenceNumber: seq, timestamp, ssrc: this.ssrc, marker });
+    const bytes = Buffer.allocUnsafe(RTP_HEADER_BYTES + (payload instanceof Uint8Array ? payload.length : FRAME_SAMPLES));
+    writeRtpHeader(bytes, payloadType, seq, timestamp, this.ssrc, marker);
+    if (payload instanceof Uint8Array) {
+      bytes.set(payload, RTP_HEADER_BYTES);
+    } else {
+      // An audio frame is exactly 160 samples: a source's short frame is padded with silence, a long one cut.
+      const pcm = payload === null ? null : payload.length > FRAME_SAMPLES ? payload.subarray(0, FRAME_SAMPLES) : payload;
+      if (pcm) encodeG711Into(this.codec, pcm, bytes, RTP_HEADER_BYTES);
+      bytes.fill(G711_SILENCE[this.codec], RTP_HEADER_BYTES + (pcm?.length ?? 0));
+    }
     if (this.#lastSentTs === null || tsDelta(this.#lastSentTs, timestamp) > 0) this.#lastSentTs = timestamp;
     this.#counts.sent++;
-    this.#socket.send(bytes, to.port, to.address, (err) => {
-      if (err) this.#report(err);
-    });
+    if (++this.#sinceSendCheck >= SEND_CHECK_EVERY) {
+      this.#sinceSendCheck = 0;
+      this.#socket.send(bytes, to.port, to.address, this.#onSent);
+    } else {
+      this.#socket.send(bytes, to.port, to.address);
+    }
   }
 
   #housekeeping(now: number): void {
@@ -347,11 +383,26 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.#play(this.#reorder.push(packet.sequenceNumber, { codec, payload: packet.payload, timestamp: packet.timestamp }));
   }
 
+  /**
+   * Whose packets are the call's. Without `symmetric`, only the remote's. With it (NAT traversal),
+   * the remote's address and port from the SDP always count, and another source is latched onto
+   * only when the SDP could not name the real one: no remote yet, or a private or unspecified
+   * address (a phone behind NAT) while the packet comes from elsewhere. So a stranger who sprays
+   * RTP at our port before the caller's first packet cannot take the call's audio or keys.
+   */
   #acceptSource(rinfo: RemoteInfo): boolean {
-    const expected = this.#latched ?? (this.#options.symmetric ? null : this.#remote);
-    if (expected) return expected.port === rinfo.port && sameAddress(expected.address, rinfo.address);
-    if (this.#options.symmetric) this.#latched = { address: rinfo.address, port: rinfo.port };
-    return true;
+    const remote = this.#remote;
+    const fromRemote = remote !== null && remote.port === rinfo.port && sameAddress(remote.address, rinfo.address);
+    if (!this.#options.symmetric) return remote === null || fromRemote;
+    if (fromRemote) {
+      this.#latched = null;
+      return true;
+    }
+    const latched = this.#latched;
+    if (latched) return latched.port === rinfo.port && sameAddress(latched.address, rinfo.address);
+    const learnable = remote === null || (natAddress(remote.address) && !sameAddress(remote.address, rinfo.address));
+    if (learnable) this.#latched = { address: rinfo.address, port: rinfo.port };
+    return learnable;
   }
 
   /**
@@ -368,15 +419,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.#seqsSinceAudio++;
         continue;
       }
+      // Nobody listens (no sink, no in-band detector): the bookkeeping goes on, the decoding is
+      // skipped. G.711 is one byte a sample.
+      const listening = this.#sink !== null || this.#inband !== null;
+      const samples = item.payload.length;
       const gap = this.#audioEndTs === null ? 0 : tsDelta(this.#audioEndTs, item.timestamp);
       const byTime = gap > 0 ? Math.round(gap / this.#lastPacketSamples) : 0;
-      const missing = Math.min(this.#seqsSinceAudio, byTime, MAX_LOSS_FILL);
+      const missing = listening ? Math.min(this.#seqsSinceAudio, byTime, MAX_LOSS_FILL) : 0;
       for (let i = 0; i < missing; i++) this.#hear(new Int16Array(this.#lastPacketSamples));
-      const pcm = decodeG711(item.codec, item.payload);
-      if (pcm.length > 0) this.#lastPacketSamples = pcm.length;
-      this.#audioEndTs = addTs(item.timestamp, pcm.length);
+      if (samples > 0) this.#lastPacketSamples = samples;
+      this.#audioEndTs = addTs(item.timestamp, samples);
       this.#seqsSinceAudio = 0;
-      this.#hear(pcm);
+      if (listening) this.#hear(decodeG711(item.codec, item.payload));
     }
   }
 
@@ -404,14 +458,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 }
 
-/** A source that returned a short or long frame still yields exactly 160 samples. */
-function fitFrame(pcm: Int16Array): Int16Array {
-  if (pcm.length === FRAME_SAMPLES) return pcm;
-  const frame = new Int16Array(FRAME_SAMPLES);
-  frame.set(pcm.subarray(0, FRAME_SAMPLES));
-  return frame;
-}
-
 function sameAddress(a: string, b: string): boolean {
   return a === b || a.replace(/^::ffff:/, '') === b.replace(/^::ffff:/, '');
+}
+
+/** An address a peer behind NAT puts in its SDP: private (RFC 1918, CGNAT, ULA, link-local) or unspecified. */
+function natAddress(address: string): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  if (a === '0.0.0.0' || a === '::') return true;
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(a);
+  if (v4) {
+    const [x, y] = [Number(v4[1]), Number(v4[2])];
+    return x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127) || (x === 169 && y === 254);
+  }
+  return /^f[cd]/.test(a) || a.startsWith('fe80');
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codecOfStaticPayloadType, decodeG711, encodeG711, G711_PAYLOAD_TYPE, silencePayload, transcodeG711 } from '../../../../src/telephony/media/rtp/g711.ts';
+import { codecOfStaticPayloadType, decodeG711, encodeG711, encodeG711Into, G711_PAYLOAD_TYPE, G711_SILENCE, silencePayload, transcodeG711 } from '../../../../src/telephony/media/rtp/g711.ts';
 import { sine } from './session-fixture.ts';
 
 test('payload types: 0 is PCMU, 8 is PCMA', () => {
@@ -36,3 +36,15 @@ test('transcoding µ-law → A-law keeps the signal; same codec is a no-op', () 
   const back = decodeG711('PCMA', a);
   for (let i = 0; i < 160; i++) assert.ok(Math.abs(back[i]! - pcm[i]!) <= Math.abs(pcm[i]!) / 8 + 64);
 });
+
+for (const codec of ['PCMU', 'PCMA'] as const) {
+  test(`${codec}: encoding into a buffer at an offset gives the same bytes as encodeG711, for every sample value`, () => {
+    const all = new Int16Array(65536);
+    for (let i = 0; i < all.length; i++) all[i] = i - 32768;
+    const out = new Uint8Array(12 + all.length + 3).fill(0x42);
+    encodeG711Into(codec, all, out, 12);
+    assert.deepEqual(out.subarray(12, 12 + all.length), encodeG711(codec, all));
+    assert.ok(out.subarray(0, 12).every((b) => b === 0x42) && out.subarray(12 + all.length).every((b) => b === 0x42), 'nothing outside written');
+    assert.equal(encodeG711(codec, new Int16Array(1))[0], G711_SILENCE[codec], 'the silence code is the code of 0');
+  });
+}

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../../../src/time/virtual-clock.ts';
 import type { Clock, Timer } from '../../../../src/time/clock.ts';
+import { FrameTicker } from '../../../../src/telephony/media/rtp/frame-ticker.ts';
 import { PacedSender } from '../../../../src/telephony/media/rtp/paced-sender.ts';
 
 test('ticks fall on start + n·20 ms', async () => {
@@ -71,4 +72,20 @@ test('a lag of up to 3 frames is caught up back to back', async () => {
   sender.stop();
   assert.deepEqual(frames, [0, 1, 2, 3, 4, 5]);
   assert.equal(sender.stats().skipped, 0);
+});
+
+test('with a shared ticker, ticks fall on start + n·20 ms as with own timers', async () => {
+  const clock = new VirtualClock({ auto: false });
+  const ticker = new FrameTicker(clock);
+  const start = clock.now();
+  const ticks: [number, number][] = [];
+  const sender = new PacedSender({ clock, ticker, onTick: (n) => ticks.push([n, clock.now() - start]) });
+  sender.start();
+  assert.ok(sender.running);
+  await clock.advance(100);
+  sender.stop();
+  assert.ok(!sender.running);
+  assert.deepEqual(ticks, [[0, 0], [1, 20], [2, 40], [3, 60], [4, 80], [5, 100]]);
+  assert.deepEqual(sender.stats().jitter, { count: 5, p50: 0.1, p99: 0.1, max: 0 });
+  assert.equal(ticker.size, 0);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRtp, serializeRtp, type RtpPacket } from '../../../../src/telephony/media/rtp/packet.ts';
+import { parseRtp, RTP_HEADER_BYTES, serializeRtp, writeRtpHeader, type RtpPacket } from '../../../../src/telephony/media/rtp/packet.ts';
 
 const base: RtpPacket = {
   marker: false,
@@ -70,5 +70,18 @@ test('garbage is a result, never an exception', () => {
     const random = Uint8Array.from({ length: Math.floor(Math.random() * 64) }, () => Math.floor(Math.random() * 256));
     const result = parseRtp(random); // must not throw
     if (result.ok) assert.ok(result.packet.payload.length <= random.length);
+  }
+});
+
+test('writeRtpHeader writes the same 12 bytes as serializeRtp', () => {
+  for (const [payloadType, sequenceNumber, timestamp, ssrc, marker] of [
+    [0, 65535, 0xfffffff0, 0xdeadbeef, false],
+    [101, 0, 0, 0, true],
+    [8, 0x1234, 0x80000001, 0xffffffff, true],
+  ] as const) {
+    const out = new Uint8Array(RTP_HEADER_BYTES + 2).fill(0x42);
+    writeRtpHeader(out, payloadType, sequenceNumber, timestamp, ssrc, marker);
+    const want = serializeRtp({ payloadType, sequenceNumber, timestamp, ssrc, marker, payload: new Uint8Array([0x42, 0x42]) });
+    assert.deepEqual(out, want);
   }
 });

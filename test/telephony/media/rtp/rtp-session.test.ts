@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { SystemClock } from '../../../../src/time/clock.ts';
 import { VirtualClock } from '../../../../src/time/virtual-clock.ts';
+import { FrameTicker } from '../../../../src/telephony/media/rtp/frame-ticker.ts';
 import { encodeG711 } from '../../../../src/telephony/media/rtp/g711.ts';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../../../src/telephony/media/rtp/packet.ts';
 import { BufferSource, CollectingSink, openPair, openSession, sine, until } from './session-fixture.ts';
@@ -129,8 +130,8 @@ test('packets from an unexpected source are dropped and counted', async () => {
   }
 });
 
-test('symmetric RTP latches onto the first source and answers it; others are dropped', async () => {
-  const session = await openSession({ symmetric: true, remote: { address: '127.0.0.1', port: 9 } });
+test('symmetric RTP: a caller behind NAT (private address in its SDP) is latched onto at its first packet; others are dropped', async () => {
+  const session = await openSession({ symmetric: true, remote: { address: '10.0.0.5', port: 4000 } });
   const first = await rawSocket();
   const second = await rawSocket();
   const heard: RtpPacket[] = [];
@@ -149,6 +150,32 @@ test('symmetric RTP latches onto the first source and answers it; others are dro
   } finally {
     first.close();
     second.close();
+  }
+});
+
+test('symmetric RTP: a stranger sending first cannot take the call from the address the SDP named', async () => {
+  const caller = await rawSocket();
+  const stranger = await rawSocket();
+  const session = await openSession({ symmetric: true, remote: { address: '127.0.0.1', port: caller.address().port } });
+  const strangerHeard: RtpPacket[] = [];
+  const callerHeard: RtpPacket[] = [];
+  stranger.on('message', (msg) => strangerHeard.push(msg as unknown as RtpPacket));
+  caller.on('message', (msg) => {
+    const parsed = parseRtp(msg);
+    if (parsed.ok) callerHeard.push(parsed.packet);
+  });
+  try {
+    stranger.send(rtp(1), session.localPort, '127.0.0.1');
+    stranger.send(rtp(2), session.localPort, '127.0.0.1');
+    await until(() => session.stats().foreignSource === 2);
+    caller.send(rtp(3), session.localPort, '127.0.0.1');
+    await until(() => session.stats().received === 1);
+    await until(() => callerHeard.length >= 3, 2000, 'our packets go to the caller');
+    assert.equal(strangerHeard.length, 0, 'nothing was sent to the stranger');
+    assert.equal(session.destination!.port, caller.address().port);
+  } finally {
+    caller.close();
+    stranger.close();
   }
 });
 
@@ -215,4 +242,93 @@ test('RFC 4733 events numbered with the audio: audio sent beside them is not str
   const heard = await framesHeard(lossy);
   assert.equal(heard.frames, 20);
   assert.equal(heard.lost, 3);
+});
+
+test('sessions sharing one frame ticker: audio flows both ways; closing them leaves nothing on the ticker', async () => {
+  const clock = new SystemClock();
+  const ticker = new FrameTicker(clock);
+  const [a, b] = await openPair({ clock, ticker }, { clock, ticker });
+  assert.equal(ticker.size, 2);
+  const sink = new CollectingSink();
+  b.setSink(sink);
+  a.setSource(new BufferSource(sine(1000, 10000, 1600)));
+  await until(() => sink.frames.some((f) => f.some((v) => Math.abs(v) > 9000)), 3000, 'the tone through the shared ticker');
+  await until(() => a.stats().received >= 5 && a.stats().jitter.count >= 5, 2000, 'packets back from b');
+  assert.deepEqual({ lost: b.stats().lost, errors: a.stats().errors + b.stats().errors }, { lost: 0, errors: 0 });
+  await a.close();
+  await b.close();
+  assert.equal(ticker.size, 0);
+});
+
+test('timeout on a virtual clock with a shared ticker', async () => {
+  const clock = new VirtualClock();
+  const ticker = new FrameTicker(clock);
+  const session = await openSession({ clock, ticker, rtpTimeoutMs: 30_000 });
+  const start = clock.now();
+  await new Promise<void>((resolve) => session.once('timeout', resolve));
+  assert.ok(clock.now() - start >= 30_000 && clock.now() - start <= 30_040);
+  assert.ok(session.stats().jitter.count >= 1499);
+  await session.close();
+  assert.equal(clock.pending, 0);
+});
+
+test('audio is encoded straight into the packet: a short frame is padded with silence, a long one cut', async () => {
+  const peer = await rawSocket();
+  const payloads: Uint8Array[] = [];
+  peer.on('message', (msg) => {
+    const parsed = parseRtp(msg);
+    if (parsed.ok && parsed.packet.payload.some((b) => b !== 0xd5)) payloads.push(new Uint8Array(parsed.packet.payload));
+  });
+  try {
+    const session = await openSession({ codec: 'PCMA', remote: { address: '127.0.0.1', port: peer.address().port } });
+    const short = sine(700, 8000, 100);
+    const long = sine(900, 8000, 200);
+    const frames = [short, long];
+    session.setSource({ read: () => frames.shift() ?? null });
+    await until(() => payloads.length >= 2, 2000, 'the two frames');
+    const padded = new Uint8Array(160).fill(0xd5);
+    padded.set(encodeG711('PCMA', short));
+    assert.deepEqual(payloads[0], padded);
+    assert.deepEqual(payloads[1], encodeG711('PCMA', long.subarray(0, 160)));
+    assert.equal(payloads.length, 2, 'silence after, in A-law');
+  } finally {
+    peer.close();
+  }
+});
+
+test('send errors are reported about once a second, not for every packet', async () => {
+  const errors: unknown[] = [];
+  const session = await openSession({ onError: (e) => errors.push(e) });
+  // No SO_BROADCAST on the socket: every send to the broadcast address fails (EACCES).
+  session.setRemote({ address: '255.255.255.255', port: 9 });
+  await until(() => errors.length >= 1, 2000, 'the first send error');
+  assert.match(String((errors[0] as NodeJS.ErrnoException).code), /^E/);
+  const sentBefore = session.stats().sent;
+  await new SystemClock().sleep(500);
+  assert.ok(session.stats().sent - sentBefore >= 15, 'the sends went on');
+  assert.ok(errors.length <= 2, `${errors.length} errors reported`);
+});
+
+test('without a sink or a detector nothing is decoded, but a sink set later hears in step (no silence made up)', async () => {
+  const session = await openSession({ telephoneEventPayloadType: 101 });
+  const peer = await rawSocket();
+  const send = async (from: number, to: number, skip: number[] = []) => {
+    for (let f = from; f < to; f++) {
+      if (!skip.includes(f)) peer.send(rtp(100 + f, encodeG711('PCMU', sine(500, 5000, 160))), session.localPort, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  try {
+    await send(0, 10, [4]); // one lost while nobody listens
+    await until(() => session.stats().received === 9, 2000, 'the first packets');
+    assert.equal(session.stats().lost, 1, 'loss is still counted');
+    const sink = new CollectingSink();
+    session.setSink(sink);
+    await send(10, 20);
+    await until(() => session.stats().received === 19, 2000, 'the later packets');
+    assert.equal(sink.frames.length, 10, 'the ten frames after the sink was set, nothing made up for the earlier gap');
+    assert.ok(sink.frames.every((f) => f.some((v) => Math.abs(v) > 3000)));
+  } finally {
+    peer.close();
+  }
 });
