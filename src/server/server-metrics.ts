@@ -2,6 +2,7 @@
 // latency, and the delivery backlog read from the database at scrape time.
 
 import type { RunSummary } from '../runtime/run.ts';
+import type { RtpSessionStats } from '../telephony/media/rtp/rtp-session-types.ts';
 import type { TimelineEvent } from '../runtime/timeline.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { Store } from '../store/store.ts';
@@ -15,9 +16,16 @@ export interface ServerMetrics {
   deliveryAttempt(outcome: 'delivered' | 'retry' | 'failed', delivery: DeliveryRecord): void;
   /** Each timeline event of every run (HTTP exchanges feed the latency histogram). */
   timelineEvent(event: TimelineEvent): void;
+  /** A SIP call's RTP figures, when it ends. */
+  mediaEnded(stats: RtpSessionStats): void;
 }
 
-export function serverMetrics(store: Store, events: EventBus): ServerMetrics {
+export interface ServerMetricsOptions {
+  /** SIP calls up now (ringing or answered); absent when telephony is simulated. */
+  activeSipCalls?: () => number;
+}
+
+export function serverMetrics(store: Store, events: EventBus, options: ServerMetricsOptions = {}): ServerMetrics {
   const registry = new Metrics();
   const requests = registry.counter('ringflow_http_requests_total', 'API requests answered, by method, route and status.');
   const runs = registry.counter('ringflow_runs_total', 'Runs ended, by status.');
@@ -29,6 +37,19 @@ export function serverMetrics(store: Store, events: EventBus): ServerMetrics {
     return [[{ status: 'pending' }, b.pending], [{ status: 'failed' }, b.failed]];
   });
   registry.gauge('ringflow_event_stream_clients', 'Clients connected to the live event stream.', () => [[{}, events.subscribers]]);
+  const activeSipCalls = options.activeSipCalls;
+  if (activeSipCalls) registry.gauge('ringflow_sip_calls_active', 'SIP calls up now, ringing or answered.', () => [[{}, activeSipCalls()]]);
+  // Media quality, counted when each call ends: what an operator watches to see that the server
+  // keeps up (a busy event loop shows as send jitter and skipped frames before callers complain).
+  const rtpPackets = registry.counter('ringflow_rtp_packets_total', 'RTP packets of ended SIP calls, by direction (sent, received).');
+  const rtpLost = registry.counter('ringflow_rtp_lost_packets_total', 'RTP packets that never arrived (sequence gaps), over ended SIP calls.');
+  const rtpSkipped = registry.counter('ringflow_rtp_skipped_frames_total', '20 ms frames not sent because the server fell behind, over ended SIP calls.');
+  const rtpCalls = registry.counter('ringflow_rtp_calls_total', 'SIP calls that carried RTP, counted when they end.');
+  const sendJitter = registry.histogram(
+    'ringflow_rtp_send_jitter_p99_ms',
+    'Per call: the 99th percentile of |interval between two packets sent − 20 ms|, in ms.',
+    [0.5, 1, 2, 5, 10, 20, 50, 100],
+  );
   return {
     registry,
     request: (method, route, status) => requests({ method, route, status: String(status) }),
@@ -37,6 +58,15 @@ export function serverMetrics(store: Store, events: EventBus): ServerMetrics {
       for (const c of summary.calls) calls({ status: c.cdr.status });
     },
     deliveryAttempt: (outcome) => deliveries({ outcome }),
+    mediaEnded(stats) {
+      rtpCalls();
+      rtpPackets({ direction: 'sent' }, stats.sent);
+      rtpPackets({ direction: 'received' }, stats.received);
+      rtpLost({}, stats.lost);
+      rtpSkipped({}, stats.skippedFrames);
+      // A call too short for two packets has no interval to judge.
+      if (stats.jitter.count > 0) sendJitter(stats.jitter.p99);
+    },
     timelineEvent(event) {
       if (event.type === 'http') fetchSeconds(event.durationMs / 1000, { outcome: event.error ?? (event.response && event.response.status < 400 ? 'ok' : 'http-error') });
     },

@@ -14,6 +14,7 @@ import { parseAllowList } from '../http/guard.ts';
 import { createEngine, type Engine } from '../runtime/engine.ts';
 import { SimNetwork } from '../telephony/sim/index.ts';
 import type { Call, Network } from '../telephony/port.ts';
+import type { RtpSessionStats } from '../telephony/media/rtp/rtp-session-types.ts';
 import { startSipTelephony, type SipTelephony } from './sip-telephony.ts';
 import { withTestNumbers } from './test-numbers.ts';
 import { SystemClock, type Clock } from '../time/clock.ts';
@@ -69,10 +70,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   // Inbound SIP calls go to the run service, which exists once the engine does.
   let onInbound: (call: Call) => void = (call) => void call.hangup('unavailable', 'system');
+  let onMediaEnded: (stats: RtpSessionStats) => void = () => {};
   let sip: SipTelephony | undefined;
   if (config.telephony.mode === 'sip') {
     try {
-      sip = await startSipTelephony(config, { clock, logger, dataDir: config.dataDir, recordingsDir, httpAllow: parseAllowList(config.http.allow.join(',')), newSid: () => newSid('CA'), onInbound: (call) => onInbound(call) });
+      sip = await startSipTelephony(config, { clock, logger, dataDir: config.dataDir, recordingsDir, httpAllow: parseAllowList(config.http.allow.join(',')), newSid: () => newSid('CA'), onInbound: (call) => onInbound(call), onMediaEnded: (stats) => onMediaEnded(stats) });
     } catch (e) {
       await store.close();
       throw e;
@@ -94,7 +96,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logError: (error, run) => logger.error({ err: error.cause ?? error, runSid: run.sid, tenant: run.tenant }, 'internal error in a run'),
   });
   const events = new EventBus();
-  const metrics = serverMetrics(store, events);
+  const metrics = serverMetrics(store, events, sip ? { activeSipCalls: () => sip.network.activeCalls } : {});
+  onMediaEnded = metrics.mediaEnded;
   const scenarios = new ScenarioCache(engine);
   let accepting = true;
   // Stable across restarts of the same server (same host, same port), distinct for two on one host.

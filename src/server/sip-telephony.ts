@@ -12,6 +12,7 @@ import { TtsCache } from '../telephony/media/audio/tts-cache.ts';
 import { detectTtsEngines } from '../telephony/media/audio/tts-engines.ts';
 import { TtsService } from '../telephony/media/audio/tts-service.ts';
 import { PortAllocator } from '../telephony/media/rtp/port-allocator.ts';
+import type { RtpSessionStats } from '../telephony/media/rtp/rtp-session-types.ts';
 import { DigestServer } from '../telephony/sip/digest/server.ts';
 import type { SipRequest } from '../telephony/sip/message/types.ts';
 import type { TransportName } from '../telephony/sip/transport/transport.ts';
@@ -43,6 +44,7 @@ export interface SipTelephonyDeps {
   /** Hosts and CIDRs prompts may come from besides the public internet (the HTTP guard's list). */
   httpAllow: AllowList;
   onInbound: (call: SipCall) => void;
+  onMediaEnded?: (stats: RtpSessionStats) => void;
 }
 
 export async function startSipTelephony(config: ServerConfig, deps: SipTelephonyDeps): Promise<SipTelephony> {
@@ -100,6 +102,7 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
     },
     logger: log,
     onInbound: deps.onInbound,
+    ...(deps.onMediaEnded && { onMediaEnded: deps.onMediaEnded }),
   });
   const registering = new AbortController();
   for (const t of sip.trunks.filter((t) => t.register)) {

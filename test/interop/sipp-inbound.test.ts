@@ -66,3 +66,23 @@ for (const transport of ['udp', 'tcp'] as const) {
     });
   });
 }
+
+describe('media figures of real calls', () => {
+  it('counts the RTP of the ended calls in /metrics: packets both ways, send jitter per call, none still up', async () => {
+    const r = await runSipp({ scenario: 'uac-dtmf', target: t.sipTarget, transport: 'udp', service: NUMBER.slice(1), holdMs: 1500, vars: { digits: '7', gap_ms: '400', hangup_ms: '-1' }, timeoutMs: 25_000 });
+    assert.equal(r.exitCode, 0, `${r.errors}\n${r.stderr}`);
+    const text = await eventually(async () => (await t.api('/metrics', { key: null })).body as string, (m) => /^ringflow_sip_calls_active 0$/m.test(m) && /^ringflow_rtp_calls_total \d+$/m.test(m));
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    const calls = value(/^ringflow_rtp_calls_total (\d+)$/m);
+    // This call and the ones of the tests above (each file has its own server).
+    assert.ok(calls >= 1, text);
+    // The prompt alone is over two seconds: more than 100 packets of 20 ms a call.
+    assert.ok(value(/^ringflow_rtp_packets_total\{direction="sent"\} (\d+)$/m) > 100 * calls, text);
+    // SIPp's key press arrives as RTP (telephone-events from its capture).
+    assert.ok(value(/^ringflow_rtp_packets_total\{direction="received"\} (\d+)$/m) > 0, text);
+    assert.equal(value(/^ringflow_rtp_send_jitter_p99_ms_count (\d+)$/m), calls);
+    assert.equal(value(/^ringflow_rtp_send_jitter_p99_ms_bucket\{le="\+Inf"\} (\d+)$/m), calls);
+    assert.match(text, /^ringflow_rtp_skipped_frames_total \d+$/m);
+    assert.match(text, /^ringflow_rtp_lost_packets_total \d+$/m);
+  });
+});

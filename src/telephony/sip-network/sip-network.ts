@@ -7,7 +7,7 @@ import { buildCdr } from '../call/cdr.ts';
 import type { G711Codec } from '../media/rtp/g711.ts';
 import type { PortAllocator } from '../media/rtp/port-allocator.ts';
 import { FrameTicker } from '../media/rtp/frame-ticker.ts';
-import { RtpSession } from '../media/rtp/rtp-session.ts';
+import { RtpSession, type RtpSessionStats } from '../media/rtp/rtp-session.ts';
 import { answerDirection, answerOffer, buildSdp, parseSdp, SdpError, type ParsedSdp } from '../sip/sdp.ts';
 import type { Dialog } from '../sip/dialog/dialog.ts';
 import type { IncomingCall, SipUserAgent } from '../sip/ua/user-agent.ts';
@@ -54,6 +54,8 @@ export interface SipNetworkOptions {
   logger: SipNetworkLogger;
   /** A new inbound call: the owner runs its scenario, or hangs it up (404 for an unknown number). */
   onInbound: (call: SipCall) => void;
+  /** A call that carried media ended: its RTP figures (the server's metrics count them). */
+  onMediaEnded?: (stats: RtpSessionStats, call: SipCall) => void;
 }
 
 export class SipNetwork implements Network {
@@ -293,7 +295,17 @@ export class SipNetwork implements Network {
 
   #track(call: SipCall): SipCall {
     this.#calls.add(call);
-    call.on('ended', () => this.#calls.delete(call));
+    call.on('ended', () => {
+      this.#calls.delete(call);
+      const stats = call.rtp.stats();
+      // A call that never carried media (refused, cancelled while ringing) has nothing to report.
+      if (stats.sent + stats.received === 0) return;
+      try {
+        this.#o.onMediaEnded?.(stats, call);
+      } catch (err) {
+        this.#o.logger.warn({ err, callSid: call.sid }, 'media statistics handler failed');
+      }
+    });
     return call;
   }
 
