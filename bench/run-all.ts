@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches: [string, string[]][] = [
   ['expression.ts', []],
+  ['sip-message.ts', []],
   ['broadcast-runs.ts', []],
   ['memory-gather.ts', ['--expose-gc']],
   ['api-load.ts', []],
