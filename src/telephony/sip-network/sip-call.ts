@@ -82,7 +82,7 @@ export class SipCall implements Call {
   readonly #hooks = new CallHooks();
   readonly #player = new Player();
   readonly #source: TappedSource;
-  readonly #received = new SinkFanout();
+  readonly #received = new SinkFanout((listening) => this.rtp.setSink(listening ? this.#received : null));
   /** Aborted with a CallEndedError when the call ends: every operation listens to it. */
   readonly #ended = new AbortController();
   #status: CallStatus;
@@ -114,7 +114,6 @@ export class SipCall implements Call {
     this.#rtpTimeoutMs = init.rtpTimeoutMs;
     this.#source = new TappedSource(this.#player);
     this.rtp.setSource(this.#source);
-    this.rtp.setSink(this.#received);
     this.rtp.on('dtmf', (e) => this.digitReceived(e.digit));
     this.rtp.on('timeout', () => this.#lost('no RTP'));
     if (this.#status === 'answered') this.#startMedia();

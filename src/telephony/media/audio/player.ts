@@ -35,6 +35,8 @@ interface Playing {
 
 export class Player implements AudioSource {
   readonly #queue: Playing[] = [];
+  /** The frame handed out when one straddles the end of a sound (see AudioSource: valid until the next read). */
+  readonly #scratch = new Int16Array(FRAME_SAMPLES);
 
   /** True while something is playing or queued. */
   get busy(): boolean {
@@ -82,7 +84,15 @@ export class Player implements AudioSource {
   read(): Int16Array | null {
     const item = this.#queue[0];
     if (!item) return null;
-    const frame = new Int16Array(FRAME_SAMPLES);
+    // Most frames lie inside the sound: a view of it, nothing copied or allocated.
+    if (item.position + FRAME_SAMPLES < item.pcm.length) {
+      const view = item.pcm.subarray(item.position, item.position + FRAME_SAMPLES);
+      item.position += FRAME_SAMPLES;
+      item.samplesPlayed += FRAME_SAMPLES;
+      return view;
+    }
+    const frame = this.#scratch;
+    frame.fill(0);
     let filled = 0;
     while (filled < FRAME_SAMPLES) {
       const n = Math.min(FRAME_SAMPLES - filled, item.pcm.length - item.position);

@@ -6,10 +6,10 @@ import { Player, type PlayResult } from '../../../../src/telephony/media/audio/p
 /** A ramp 1, 2, 3 … so every sample's place in the output can be checked. */
 const ramp = (length: number) => Int16Array.from({ length }, (_, i) => i + 1);
 
-/** Pulls frames as the RTP sender would, until the player is idle; returns them. */
+/** Pulls frames as the RTP sender would, until the player is idle; returns copies of them (a frame is only good until the next read). */
 function drain(player: Player, max = 10_000): Int16Array[] {
   const frames: Int16Array[] = [];
-  for (let frame = player.read(); frame && frames.length < max; frame = player.read()) frames.push(frame);
+  for (let frame = player.read(); frame && frames.length < max; frame = player.read()) frames.push(frame.slice());
   return frames;
 }
 
@@ -118,11 +118,19 @@ describe('Player', () => {
     assert.deepEqual(state.value, { durationMs: 1000, interrupted: false });
   });
 
-  it('hands out copies: changing a frame does not change the audio', () => {
-    const player = new Player();
-    const pcm = ramp(320);
-    void player.play(pcm, { loop: 2 });
-    player.read()!.fill(0);
-    assert.equal(pcm[0], 1);
+  it('hands out frames without copying the sound, and never changes it: the same prompt plays again identical', async () => {
+    // One prompt is shared by every call that plays it (the TTS cache): reading must not touch it.
+    const pcm = ramp(1000);
+    const first = new Player();
+    void first.play(pcm, { loop: 2 });
+    const a = drain(first);
+    const second = new Player();
+    void second.play(pcm, { loop: 2 });
+    assert.deepEqual(drain(second), a);
+    assert.deepEqual(pcm, ramp(1000));
+    // Loop 2 of 1000 samples: 2000 samples in 13 frames, the seam mid-frame, the end padded.
+    assert.equal(a.length, 13);
+    assert.deepEqual([...a[6]!.subarray(38, 42)], [999, 1000, 1, 2]);
+    assert.deepEqual([...a[12]!.subarray(78, 82)], [999, 1000, 0, 0]);
   });
 });
