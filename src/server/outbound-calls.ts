@@ -14,7 +14,7 @@ import type { ScenarioRecord } from '../store/scenarios.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { Logger } from './logger.ts';
-import { checkNumber } from './phone-numbers.ts';
+import { NumberChecker } from './phone-numbers.ts';
 import type { RunService } from './run-service.ts';
 import type { ScenarioCache } from './scenario-cache.ts';
 
@@ -73,6 +73,7 @@ interface Ending {
 
 export class OutboundCalls {
   readonly #d: OutboundCallsDeps;
+  readonly #numbers: NumberChecker;
   /** Requests being carried out by this node; their CallState here is the live one. */
   readonly #pending = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /**
@@ -84,6 +85,7 @@ export class OutboundCalls {
 
   constructor(deps: OutboundCallsDeps) {
     this.#d = deps;
+    this.#numbers = new NumberChecker(deps.defaultCountry);
   }
 
   /** Checks and records the request, returns its UniqueId, and carries it out in the background. */
@@ -105,7 +107,7 @@ export class OutboundCalls {
     const scenario = (await store.scenarios.get(tenantId, body.ScenarioPath)) ?? (await store.scenarios.byName(tenantId, body.ScenarioPath));
     if (!scenario) throw new RingflowError('RF_CALL_SCENARIO', { path: body.ScenarioPath });
     this.#d.scenarios.get(scenario); // a scenario that no longer parses is refused now, not after dialing
-    const check = checkNumber(destination, this.#d.defaultCountry);
+    const check = this.#numbers.check(destination);
     const variables = Object.fromEntries(body.ScenarioInputParameters.map((p) => [p.Name.startsWith('$') ? p.Name : `$${p.Name}`, p.Value ?? null]));
     const now = this.#now();
     const record = this.#d.runs.newRecord(tenantId, scenario, 'outbound-call', variables);

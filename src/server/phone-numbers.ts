@@ -22,3 +22,34 @@ export function checkNumber(text: string, defaultCountry: string, strict = true)
  * newcomer call the demo server from a softphone without knowing which number to dial.
  */
 export const ANY_NUMBER = '*';
+
+/**
+ * checkNumber with a bounded cache: parsing with libphonenumber's full metadata costs ~75 µs, and a
+ * SIP server sees the same numbers again and again (its own numbers on every inbound call, the
+ * regulars among callers). One per server, so nothing is shared between two in one process.
+ */
+export class NumberChecker {
+  readonly #defaultCountry: string;
+  readonly #max: number;
+  readonly #cache = new Map<string, NumberCheck>();
+
+  constructor(defaultCountry: string, maxEntries = 10_000) {
+    this.#defaultCountry = defaultCountry;
+    this.#max = maxEntries;
+  }
+
+  check(text: string, strict = true): NumberCheck {
+    const key = `${strict ? 's' : 'p'}${text}`;
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) {
+      // Most recently used last, so the oldest is evicted first.
+      this.#cache.delete(key);
+      this.#cache.set(key, hit);
+      return hit;
+    }
+    const result = checkNumber(text, this.#defaultCountry, strict);
+    this.#cache.set(key, result);
+    if (this.#cache.size > this.#max) this.#cache.delete(this.#cache.keys().next().value!);
+    return result;
+  }
+}

@@ -23,7 +23,7 @@ import { SipNetwork } from '../telephony/sip-network/sip-network.ts';
 import type { Clock } from '../time/clock.ts';
 import type { ServerConfig } from './config-schema.ts';
 import type { Logger } from './logger.ts';
-import { checkNumber } from './phone-numbers.ts';
+import { NumberChecker } from './phone-numbers.ts';
 
 export interface SipTelephony {
   readonly network: SipNetwork;
@@ -82,6 +82,7 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
   const guarded = createGuardedFetch(deps.httpAllow);
   const prompts = new PromptLoader({ clock, fetch: guarded.fetch, baseDir: deps.dataDir });
   const trunk = sip.trunks[0];
+  const numbers = new NumberChecker(config.telephony.defaultCountry);
   const network = new SipNetwork({
     clock,
     ua,
@@ -97,7 +98,7 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
     recordingsDir: deps.recordingsDir,
     newSid: deps.newSid,
     normalizeNumber: (text) => {
-      const checked = /^\+?[0-9]{4,}$/.test(text) ? checkNumber(text, config.telephony.defaultCountry, false) : undefined;
+      const checked = /^\+?[0-9]{4,}$/.test(text) ? numbers.check(text, false) : undefined;
       return checked?.valid ? checked.e164 : text;
     },
     logger: log,
