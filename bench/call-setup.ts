@@ -1,28 +1,28 @@
 // Call setup against Ringflow, side by side with the machine's own ceiling: SIPp places short calls
-// (INVITE → 200 → ACK → a short prompt heard → BYE, test/interop/sipp/uac-short.xml) at fixed
-// rates, first to a SIPp UAS (the tool against itself), then to Ringflow answering a number with
-// a scenario that answers and speaks (a real server in its own process, SQLite, every call and
-// run recorded). Goal: ≥ 200 calls/s with 0 failed calls, and ≥ 50% of the SIPp-to-SIPp rate.
+// (INVITE → 200 → ACK → a short prompt heard → BYE, test/interop/sipp/uac-short.xml) at rising
+// rates, each rate first to a SIPp UAS (the tool against itself), then to Ringflow answering a
+// number with a scenario that answers and speaks (a real server in its own process, SQLite, every
+// call and run recorded). A callee "holds" a rate when it completes ≥ 95% of it with no failed call
+// and a mean setup time under 250 ms; its ceiling is the highest rate it holds.
+// Goal: Ringflow holds 200 calls/s with 0 failed calls, and its ceiling is ≥ 50% of SIPp-to-SIPp's.
 // Needs sipp (Debian sip-tester) and flite.
-// Run: scripts/node bench/call-setup.ts   (CALLS=2000 RATES=100,200,300 HOLD_MS=1000 TRANSPORT=udp)
+// COMPARE_BIN=/path/to/other/checkout/bin/ringflow.js also measures that build at each rate, right
+// after this one (before/after a change, side by side in one run).
+// Run: scripts/node bench/call-setup.ts   (SECONDS=10 RATES=100,200,300,400,600,800,1200,1600 HOLD_MS=1000 TRANSPORT=udp COMPARE_BIN=)
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { startSippUas, type SipTransport } from '../test/helpers/sipp.ts';
 import { machine } from './support/machine.ts';
+import { startBenchServer } from './support/ringflow-server.ts';
 import { measureSetupRate, type SetupRateResult } from './support/sipp-load.ts';
 
-const CALLS = Number(process.env.CALLS ?? 2000);
-const RATES = (process.env.RATES ?? '100,200,300').split(',').map(Number);
+const SECONDS = Number(process.env.SECONDS ?? 10);
+const RATES = (process.env.RATES ?? '100,200,300,400,600,800,1200,1600').split(',').map(Number);
 const HOLD_MS = Number(process.env.HOLD_MS ?? 1000);
 const TRANSPORT = (process.env.TRANSPORT ?? 'udp') as SipTransport;
-const KEY = `rf_bench_${randomBytes(24).toString('base64url')}`;
 const NUMBER = '+15550100300';
-const bin = fileURLToPath(new URL('../bin/ringflow.js', import.meta.url));
+const MAX_SETUP_MS = 250;
+const COMPARE_BIN = process.env.COMPARE_BIN;
 
 if (spawnSync('sipp', ['-v']).error) throw new Error('sipp is needed: apt-get install sip-tester');
 
@@ -39,73 +39,76 @@ branches:
       params: { maxDigits: 1, timeout: 30 }
 `;
 
-async function startRingflow(dir: string): Promise<{ sipPort: number; child: ChildProcess }> {
-  await writeFile(join(dir, 'scenario.yaml'), SCENARIO);
-  await writeFile(join(dir, 'ringflow.yaml'), `server: { port: 0, rateLimit: { perSecond: 1000000, burst: 1000000 } }
-dataDir: ${dir}
-logging: { level: error }
-telephony:
-  mode: sip
-  sip: { host: 127.0.0.1, port: 0, advertisedAddress: 127.0.0.1, rtp: { portMin: 30000, portMax: 40000 } }
-bootstrap:
-  tenant: bench
-  apiKey: ${KEY}
-  scenarios:
-    - { name: setup, file: scenario.yaml, numbers: ["${NUMBER}"] }
-`);
-  const child = spawn(process.execPath, [bin, 'serve', '--config', join(dir, 'ringflow.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const sipPort = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /SIP is listening on port (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`ringflow exited with ${code}`)));
-  });
-  return { sipPort, child };
-}
-
-function cpuSeconds(pid: number): number {
-  // utime + stime of the server process, from /proc (Linux), in seconds.
-  const stat = spawnSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).stdout.split(') ')[1]?.split(' ') ?? [];
-  return (Number(stat[11]) + Number(stat[12])) / 100;
-}
+const holds = (r: SetupRateResult) => r.failed === 0 && r.achievedCps >= 0.9 * r.offeredCps && r.meanSetupMs < MAX_SETUP_MS;
 
 const line = (who: string, r: SetupRateResult, cpu = '') =>
-  console.log(`${who.padEnd(9)}  ${String(r.offeredCps).padStart(9)}  ${r.achievedCps.toFixed(0).padStart(10)}  ${String(r.successful).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.retransmissions).padStart(7)}  ${r.meanSetupMs.toFixed(1).padStart(8)}  ${cpu}`);
+  console.log(
+    `${who.padEnd(9)}  ${String(r.offeredCps).padStart(9)}  ${r.achievedCps.toFixed(0).padStart(10)}  ${String(r.successful).padStart(6)}  ${String(r.failed).padStart(6)}  ` +
+      `${String(r.retransmissions).padStart(7)}  ${r.meanSetupMs.toFixed(1).padStart(8)}  ${(holds(r) ? 'yes' : 'no').padStart(5)}  ${cpu}`,
+  );
 
 console.log(`call setup — ${machine()}`);
-console.log(`SIPp uac-short over ${TRANSPORT.toUpperCase()}, ${HOLD_MS} ms between ACK and BYE, ${CALLS} calls per rate`);
-console.log('callee     offered/s  achieved/s      ok  failed  retrans  setup-ms  server CPU');
-const dir = await mkdtemp(join(tmpdir(), 'ringflow-setup-'));
-const { sipPort, child } = await startRingflow(dir);
-let verdict = true;
+console.log(`SIPp uac-short over ${TRANSPORT.toUpperCase()}, ${HOLD_MS} ms between ACK and BYE, ${SECONDS} s of calls per rate; holds = ≥ 90% of the rate, 0 failed, mean setup < ${MAX_SETUP_MS} ms`);
+console.log('callee     offered/s  achieved/s      ok  failed  retrans  setup-ms  holds  server CPU');
+const server = await startBenchServer({ scenario: SCENARIO, number: NUMBER });
+const other = COMPARE_BIN ? await startBenchServer({ scenario: SCENARIO, number: NUMBER, bin: COMPARE_BIN, rtpPorts: { min: 40002, max: 50000 } }) : undefined;
+const target = `127.0.0.1:${server.sipPort}`;
+const ceiling = { sipp: 0, ringflow: 0, other: 0 };
+let sippDone = false;
+let ringflowDone = false;
+let otherDone = other === undefined;
+let ringflowAt200: SetupRateResult | undefined;
+const warmUp = async (t: string) => {
+  // One call synthesizes the prompt; a short run at a low rate warms the JIT.
+  await measureSetupRate({ target: t, transport: TRANSPORT, rate: 1, calls: 1, holdMs: 200, service: NUMBER });
+  await measureSetupRate({ target: t, transport: TRANSPORT, rate: 50, calls: 250, holdMs: HOLD_MS, service: NUMBER });
+};
 try {
-  // One warm-up call synthesizes the prompt.
-  await measureSetupRate({ target: `127.0.0.1:${sipPort}`, transport: TRANSPORT, rate: 1, calls: 1, holdMs: 200, service: NUMBER });
+  await warmUp(target);
+  if (other) await warmUp(`127.0.0.1:${other.sipPort}`);
   for (const rate of RATES) {
-    const timeoutMs = Math.ceil((CALLS / rate) * 1000) + HOLD_MS + 30_000;
-    const uas = await startSippUas({ scenario: 'uas-answer', transport: TRANSPORT, calls: CALLS, timeoutMs: timeoutMs + 5_000 });
-    let ceiling: SetupRateResult;
-    try {
-      ceiling = await measureSetupRate({ target: uas.target, transport: TRANSPORT, rate, calls: CALLS, holdMs: HOLD_MS, timeoutMs, rateLimit: rate * 4 });
-    } finally {
-      await Promise.race([uas.done, new Promise((ok) => setTimeout(ok, 3_000))]).then(() => uas.stop());
+    if (sippDone && ringflowDone && otherDone) break;
+    const calls = Math.round(rate * SECONDS);
+    const timeoutMs = Math.ceil((calls / rate) * 1000) + HOLD_MS + 30_000;
+    if (!sippDone) {
+      const uas = await startSippUas({ scenario: 'uas-answer', transport: TRANSPORT, calls, timeoutMs: timeoutMs + 5_000 });
+      let r: SetupRateResult;
+      try {
+        r = await measureSetupRate({ target: uas.target, transport: TRANSPORT, rate, calls, holdMs: HOLD_MS, timeoutMs, rateLimit: rate * 4 });
+      } finally {
+        await Promise.race([uas.done, new Promise((ok) => setTimeout(ok, 3_000))]).then(() => uas.stop());
+      }
+      line('SIPp UAS', r);
+      if (holds(r)) ceiling.sipp = rate;
+      else sippDone = true;
     }
-    line('SIPp UAS', ceiling);
-    const cpu0 = cpuSeconds(child.pid!);
-    const ours = await measureSetupRate({ target: `127.0.0.1:${sipPort}`, transport: TRANSPORT, rate, calls: CALLS, holdMs: HOLD_MS, service: NUMBER, timeoutMs, rateLimit: rate * 4 });
-    const cpu = cpuSeconds(child.pid!) - cpu0;
-    line('Ringflow', ours, `${((cpu / (ours.wallMs / 1000)) * 100).toFixed(0)}% of a core`);
-    const ratio = ours.achievedCps / ceiling.achievedCps;
-    console.log(`           ratio ${(ratio * 100).toFixed(0)}% of SIPp-to-SIPp`);
-    if (rate >= 200) verdict &&= ours.failed === 0 && ours.achievedCps >= 0.95 * rate && ratio >= 0.5;
-    await new Promise((ok) => setTimeout(ok, 3_000)); // calls and runs finish before the next rate
+    if (!ringflowDone) {
+      const cpu0 = server.cpuSeconds();
+      const r = await measureSetupRate({ target, transport: TRANSPORT, rate, calls, holdMs: HOLD_MS, service: NUMBER, timeoutMs, rateLimit: rate * 4 });
+      const cpu = server.cpuSeconds() - cpu0;
+      line('Ringflow', r, `${((cpu / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core, ${((cpu * 1000) / Math.max(1, r.successful)).toFixed(2)} ms a call`);
+      if (rate === 200) ringflowAt200 = r;
+      if (holds(r)) ceiling.ringflow = rate;
+      else ringflowDone = true;
+      await new Promise((ok) => setTimeout(ok, HOLD_MS + 3_000)); // calls and runs finish before the next rate
+    }
+    if (other && !otherDone) {
+      const cpu0 = other.cpuSeconds();
+      const r = await measureSetupRate({ target: `127.0.0.1:${other.sipPort}`, transport: TRANSPORT, rate, calls, holdMs: HOLD_MS, service: NUMBER, timeoutMs, rateLimit: rate * 4 });
+      const cpu = other.cpuSeconds() - cpu0;
+      line('compared', r, `${((cpu / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core, ${((cpu * 1000) / Math.max(1, r.successful)).toFixed(2)} ms a call`);
+      if (holds(r)) ceiling.other = rate;
+      else otherDone = true;
+      await new Promise((ok) => setTimeout(ok, HOLD_MS + 3_000));
+    }
   }
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((ok) => child.on('exit', ok));
-  await rm(dir, { recursive: true, force: true });
+  await server.stop();
+  await other?.stop();
 }
-console.log(`goal (≥ 200 calls/s, 0 failed, ≥ 50% of SIPp-to-SIPp): ${verdict ? 'met' : 'NOT met'}`);
+if (other) console.log(`ceiling of the compared build (${COMPARE_BIN}): ${ceiling.other} calls/s`);
+const sippCeiling = sippDone ? `${ceiling.sipp}` : `≥ ${ceiling.sipp} (held every rate tried)`;
+const ratio = ceiling.sipp > 0 ? ceiling.ringflow / ceiling.sipp : 0;
+console.log(`ceiling: Ringflow ${ceiling.ringflow} calls/s, SIPp-to-SIPp ${sippCeiling} calls/s: Ringflow at ${sippDone ? '' : '≤ '}${(ratio * 100).toFixed(0)}% of it`);
+const at200 = ringflowAt200 !== undefined && ringflowAt200.failed === 0 && holds(ringflowAt200);
+console.log(`goal ≥ 200 calls/s with 0 failed: ${at200 ? 'met' : 'NOT met'}; goal ≥ 50% of SIPp-to-SIPp: ${ratio >= 0.5 ? 'met' : 'NOT met'}`);

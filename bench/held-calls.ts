@@ -1,0 +1,227 @@
+// Concurrent real calls holding RTP: SIPp places N calls to a Ringflow server (its own process,
+// SQLite, SIP and RTP on 127.0.0.1) whose scenario answers and speaks a 7-second prompt in a loop;
+// SIPp echoes every RTP packet back (-rtp_echo, one C thread), so each call carries audio both ways
+// for its whole life. The calls arrive over RAMP_SECONDS, all N are up for HOLD_SECONDS, then SIPp
+// hangs them up. The figures come from the server's own /metrics (counted as each call ends, the
+// same an operator sees): per-call send-interval jitter p99, packets, loss, skipped frames; CPU and
+// memory of the server process while all N calls are up.
+// This is the whole server at work (SIP, runs, database, media); bench/rtp-load.ts measures the
+// media layer alone, with a peer that also reports arrival jitter.
+// Beside each level, the yardstick: bare Node UDP at the same packet rates against the same kind
+// of echo (support/udp-floor.ts), no RTP logic — what the runtime and the kernel cost by themselves.
+// Goal (the issue): ≥ 500 concurrent calls on 2 cores, send jitter p99 ≤ 5 ms, no lost packets.
+// Run: scripts/node bench/held-calls.ts   (LEVELS=100,250,500,750 HOLD_SECONDS=20 RAMP_SECONDS=5 ROUNDS=1)
+
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { runSipp, startSippUas } from '../test/helpers/sipp.ts';
+import { machine, median } from './support/machine.ts';
+import { metricValue, startBenchServer, type BenchServer } from './support/ringflow-server.ts';
+
+const LEVELS = (process.env.LEVELS ?? '100,250,500,750').split(',').map(Number);
+const HOLD_SECONDS = Number(process.env.HOLD_SECONDS ?? 20);
+const RAMP_SECONDS = Number(process.env.RAMP_SECONDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
+const GOAL = { calls: 500, p99Ms: 5 };
+const NUMBER = '+15550100400';
+const JITTER = 'ringflow_rtp_send_jitter_p99_ms';
+const EDGES = [0.5, 1, 2, 5, 10, 20, 50, 100];
+
+if (spawnSync('sipp', ['-v']).error) throw new Error('sipp is needed: apt-get install sip-tester');
+
+const SCENARIO = `description: Held calls benchmark
+defaults: { language: en-US }
+branches:
+  inbound-call:
+    - action: answer@v1
+    - action: say@v2
+      params:
+        what: "Thank you for calling. All our agents are busy. Please stay on the line, your call is important to us."
+        loop: 100
+`;
+
+interface Snapshot {
+  calls: number;
+  sent: number;
+  received: number;
+  lost: number;
+  skipped: number;
+  /** Cumulative count of calls at or under each edge of the jitter histogram. */
+  buckets: number[];
+}
+
+function snapshot(text: string): Snapshot {
+  return {
+    calls: metricValue(text, 'ringflow_rtp_calls_total'),
+    sent: metricValue(text, 'ringflow_rtp_packets_total{direction="sent"}'),
+    received: metricValue(text, 'ringflow_rtp_packets_total{direction="received"}'),
+    lost: metricValue(text, 'ringflow_rtp_lost_packets_total'),
+    skipped: metricValue(text, 'ringflow_rtp_skipped_frames_total'),
+    buckets: EDGES.map((e) => metricValue(text, `${JITTER}_bucket{le="${e}"}`)),
+  };
+}
+
+/** The bucket edge under which the q-quantile of the calls' p99s falls (Infinity above the last). */
+function quantileEdge(buckets: number[], calls: number, q: number): number {
+  const rank = Math.ceil(q * calls);
+  const i = buckets.findIndex((n) => n >= rank);
+  return i === -1 ? Infinity : EDGES[i]!;
+}
+
+function pidCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(stat[11]) + Number(stat[12])) / 100;
+}
+
+interface LevelResult {
+  calls: number;
+  completed: number;
+  failed: number;
+  peakActive: number;
+  /** Calls whose send p99 was ≤ 5 ms, in %. */
+  within5: number;
+  p99Median: number;
+  p99Worst: number;
+  sentPerCall: number;
+  lost: number;
+  /** Packets sent but not echoed back (SIPp's echo drops, or still in flight at the hang-up). */
+  unreturned: number;
+  skipped: number;
+  cpuPercent: number;
+  sippCpuPercent: number;
+  rssMbPer100: number;
+  /** Bare Node UDP at the same rates, in % of one core. */
+  floorCpuPercent: number;
+}
+
+/** Bare Node UDP for `calls` streams against a SIPp echo, in % of one core (support/udp-floor.ts). */
+async function udpFloor(calls: number): Promise<number> {
+  const echo = await startSippUas({ scenario: 'uas-answer', transport: 'udp', calls: 1, rtpEcho: true, timeoutMs: (HOLD_SECONDS + 30) * 1000 });
+  try {
+    const script = new URL('./support/udp-floor.ts', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [script, String(calls), String(echo.mediaPort), String(HOLD_SECONDS)]);
+    return (JSON.parse(stdout) as { cpuPercent: number }).cpuPercent;
+  } finally {
+    await echo.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+async function runLevel(server: BenchServer, calls: number): Promise<LevelResult> {
+  const before = snapshot(await server.metrics());
+  const rssBefore = server.rssMb();
+  const holdMs = (RAMP_SECONDS + HOLD_SECONDS) * 1000;
+  const sipp = runSipp({
+    scenario: 'uac-short',
+    target: `127.0.0.1:${server.sipPort}`,
+    transport: 'udp',
+    service: NUMBER,
+    calls,
+    rate: calls / RAMP_SECONDS,
+    rateLimit: calls,
+    holdMs,
+    rtpEcho: true,
+    timeoutMs: holdMs + RAMP_SECONDS * 1000 + 60_000,
+  });
+  // The plateau: every call up, from the end of the ramp (plus a second) to a second before the first hang-up.
+  await sleep((RAMP_SECONDS + 1) * 1000);
+  const sippPid = Number(spawnSync('pgrep', ['-n', '-x', 'sipp'], { encoding: 'utf8' }).stdout.trim());
+  const cpu0 = server.cpuSeconds();
+  const sippCpu0 = sippPid ? pidCpuSeconds(sippPid) : NaN;
+  const t0 = performance.now();
+  let peakActive = 0;
+  let rssPeak = 0;
+  const plateauEnd = t0 + (HOLD_SECONDS - 2) * 1000;
+  while (performance.now() < plateauEnd) {
+    peakActive = Math.max(peakActive, metricValue(await server.metrics(), 'ringflow_sip_calls_active'));
+    rssPeak = Math.max(rssPeak, server.rssMb());
+    await sleep(Math.min(2000, Math.max(0, plateauEnd - performance.now())));
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = server.cpuSeconds() - cpu0;
+  const sippCpu = sippPid ? pidCpuSeconds(sippPid) - sippCpu0 : NaN;
+  const r = await sipp;
+  // Every call has ended and been counted once the metrics stop moving.
+  let after = snapshot(await server.metrics());
+  for (let i = 0; i < 50 && after.calls - before.calls < r.successful; i++) {
+    await sleep(200);
+    after = snapshot(await server.metrics());
+  }
+  const n = after.calls - before.calls;
+  const buckets = after.buckets.map((b, i) => b - before.buckets[i]!);
+  const sent = after.sent - before.sent;
+  return {
+    calls,
+    completed: r.successful,
+    failed: r.failed,
+    peakActive,
+    within5: n ? (buckets[EDGES.indexOf(5)]! / n) * 100 : 0,
+    p99Median: quantileEdge(buckets, n, 0.5),
+    p99Worst: quantileEdge(buckets, n, 1),
+    sentPerCall: n ? sent / n : 0,
+    lost: after.lost - before.lost,
+    unreturned: sent - (after.received - before.received),
+    skipped: after.skipped - before.skipped,
+    cpuPercent: (cpu / wall) * 100,
+    sippCpuPercent: (sippCpu / wall) * 100,
+    rssMbPer100: ((rssPeak - rssBefore) / calls) * 100,
+    floorCpuPercent: await udpFloor(calls),
+  };
+}
+
+const HEADER = ' calls  done  failed  up-at-once  p99≤5ms  p99(median/worst call)  sent/call  lost  unreturned  skipped  server-cpu%  cpu%/100  rss-MB/100  sipp-cpu%  bare-udp-cpu%';
+
+function row(r: LevelResult, label = ''): string {
+  const f = (n: number, w: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '>100').padStart(w);
+  const edge = (n: number) => (Number.isFinite(n) ? `≤${n}` : '>100');
+  return (
+    `${String(r.calls).padStart(6)}  ${String(r.completed).padStart(4)}  ${String(r.failed).padStart(6)}  ${String(r.peakActive).padStart(10)}  ` +
+    `${f(r.within5, 6)}%  ${`${edge(r.p99Median)} / ${edge(r.p99Worst)} ms`.padStart(22)}  ${f(r.sentPerCall, 9, 0)}  ${String(r.lost).padStart(4)}  ` +
+    `${String(r.unreturned).padStart(10)}  ${String(r.skipped).padStart(7)}  ${f(r.cpuPercent, 11)}  ${f((r.cpuPercent / r.calls) * 100, 8)}  ` +
+    `${f(r.rssMbPer100, 10, 2)}  ${f(r.sippCpuPercent, 9)}  ${f(r.floorCpuPercent, 13)}${label}`
+  );
+}
+
+console.log(machine());
+console.log(
+  `held calls: ${LEVELS.join(', ')} SIPp calls to a Ringflow server, a 7 s prompt in a loop, RTP echoed by SIPp; ` +
+    `ramp ${RAMP_SECONDS} s, all up for ${HOLD_SECONDS} s; ${ROUNDS} round(s)`,
+);
+console.log('p99 = each call\'s 99th percentile of |send interval − 20 ms| (server metrics, histogram edges); cpu and rss while all calls are up; bare-udp = Node sockets alone at the same packet rates');
+console.log(HEADER);
+const server = await startBenchServer({ scenario: SCENARIO, number: NUMBER, rtpPorts: { min: 20000, max: 40000 } });
+const results = new Map<number, LevelResult[]>(LEVELS.map((n) => [n, []]));
+try {
+  // One call synthesizes the prompt (then served from the TTS cache) and warms the JIT.
+  await runSipp({ scenario: 'uac-short', target: `127.0.0.1:${server.sipPort}`, transport: 'udp', service: NUMBER, calls: 20, rate: 10, holdMs: 2000, rtpEcho: true, timeoutMs: 30_000 });
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const calls of LEVELS) {
+      const r = await runLevel(server, calls);
+      results.get(calls)!.push(r);
+      console.log(row(r, ROUNDS > 1 ? `  (round ${round})` : ''));
+      await sleep(2000);
+    }
+  }
+} finally {
+  await server.stop();
+}
+
+function medianResult(rs: LevelResult[]): LevelResult {
+  const out = { calls: rs[0]!.calls } as LevelResult;
+  for (const k of Object.keys(rs[0]!) as (keyof LevelResult)[]) if (k !== 'calls') out[k] = median(rs.map((r) => r[k]));
+  return out;
+}
+const medians = LEVELS.map((n) => medianResult(results.get(n)!));
+if (ROUNDS > 1) {
+  console.log(`median of ${ROUNDS} rounds:`);
+  console.log(HEADER);
+  for (const r of medians) console.log(row(r));
+}
+const passes = (r: LevelResult) => r.failed === 0 && r.completed === r.calls && r.p99Worst <= GOAL.p99Ms && r.lost === 0 && r.skipped === 0;
+const best = medians.filter(passes).reduce((n, r) => Math.max(n, r.calls), 0);
+console.log(
+  `verdict: ${best >= GOAL.calls ? 'MET' : 'NOT MET'} — goal ≥ ${GOAL.calls} calls with every call's send p99 ≤ ${GOAL.p99Ms} ms, ` +
+    `no loss, no skipped frames; highest level meeting it: ${best || 'none'}`,
+);
