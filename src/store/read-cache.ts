@@ -1,4 +1,5 @@
-// The reads every request makes — its API key, its tenant, the scenario it names — kept in memory
+// The reads every request makes — its API key, its tenant, the scenario it names, the route of the
+// number an inbound call dialled — kept in memory
 // for a few seconds, so a busy server does not ask the database the same thing thousands of times a
 // second. Changes made through this process invalidate at once; another process's changes (a key
 // revoked from the command line, a scenario changed on another node) are seen within the TTL.
@@ -6,6 +7,7 @@
 
 import type { Clock } from '../time/clock.ts';
 import type { ApiKey } from './api-keys.ts';
+import type { NumberRoute } from './numbers.ts';
 import type { ScenarioRecord } from './scenarios.ts';
 import type { Store } from './store.ts';
 import type { Tenant } from './tenants.ts';
@@ -52,6 +54,7 @@ export function cachedStore(store: Store, clock: Clock): Store {
   const tenants = new TtlCache<Tenant>(clock, KEY_TTL_MS);
   const scenarios = new TtlCache<ScenarioRecord>(clock, SCENARIO_TTL_MS);
   const forgetScenarios = (tenantId: string) => scenarios.forget(`${tenantId}\n`);
+  const routes = new TtlCache<NumberRoute>(clock, SCENARIO_TTL_MS);
   return {
     ...store,
     transaction: (work) => store.transaction(work),
@@ -63,6 +66,22 @@ export function cachedStore(store: Store, clock: Clock): Store {
       revoke: async (tenantId, id) => {
         keys.clear();
         return store.apiKeys.revoke(tenantId, id);
+      },
+    },
+    numbers: {
+      ...store.numbers,
+      route: (e164) => routes.get(e164, () => store.numbers.route(e164)),
+      assign: async (tenantId, scenarioSid, e164) => {
+        routes.forget(e164);
+        const route = await store.numbers.assign(tenantId, scenarioSid, e164);
+        routes.forget(e164);
+        return route;
+      },
+      unassign: async (tenantId, scenarioSid, e164) => {
+        routes.forget(e164);
+        const removed = await store.numbers.unassign(tenantId, scenarioSid, e164);
+        routes.forget(e164);
+        return removed;
       },
     },
     tenants: {

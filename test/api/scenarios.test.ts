@@ -225,6 +225,22 @@ describe('number assignment', () => {
     assert.deepEqual((await t.api(`/v2.0/actions/${b}`)).body.numbers, []);
   });
 
+  it('calls to a number go to the scenario it was just moved to, and nowhere once released: no stale route', async () => {
+    const a = await createScenario(t, 'numbers-route-a', SAY);
+    const b = await createScenario(t, 'numbers-route-b', SAY);
+    const call = () => t.api('/v2.0/simulator/calls', { body: { from: '+15557770301', to: '+15557770300' } });
+    const scenarioOf = async (run: string) => (await t.api(`/v2.0/runs/${run}`)).body.scenario;
+    assert.equal((await t.api(`/v2.0/actions/${a}/numbers/+15557770300`, { method: 'PUT' })).status, 200);
+    const first = await call();
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(await scenarioOf(first.body.run), a);
+    assert.equal((await t.api(`/v2.0/actions/${b}/numbers/+15557770300`, { method: 'PUT' })).status, 200);
+    const second = await call();
+    assert.equal(await scenarioOf(second.body.run), b);
+    assert.equal((await t.api(`/v2.0/actions/${b}/numbers/+15557770300`, { method: 'DELETE' })).status, 204);
+    assertError(await call(), 404, 'RF_API_NOT_FOUND', ['+15557770300']);
+  });
+
   it('refuses a number another tenant has (409) and an invalid number (400)', async () => {
     const mine = await createScenario(t, 'numbers-mine', SAY);
     assert.equal((await t.api(`/v2.0/actions/${mine}/numbers/+15557770200`, { method: 'PUT' })).status, 200);
