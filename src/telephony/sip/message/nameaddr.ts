@@ -2,11 +2,15 @@
 //   name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, display-name = *(token LWS) / quoted-string
 //   or a bare addr-spec, whose ";params" then belong to the header, not to the URI.
 
+import { charSet } from './charset.ts';
 import { formatParams, parseParams, quote } from './params.ts';
 import { Scanner } from './scanner.ts';
 import type { NameAddr } from './types.ts';
 import { formatUri, parseUri } from './uri.ts';
 import { SipParseError } from './errors.ts';
+
+/** What ends a bare addr-spec. */
+const ADDR_SPEC_END = charSet(/^[; \t]$/);
 
 export function parseNameAddr(text: string): NameAddr {
   const s = new Scanner(text, 'SIP_PARSE_NAME_ADDR', 'address');
@@ -30,7 +34,7 @@ export function parseNameAddr(text: string): NameAddr {
     uriText = bracketed(s);
   } else {
     // Bare addr-spec: it ends at the first ";" or LWS. A URI needing "?" or "," must be in <> (§20.10).
-    uriText = s.takeWhile((c) => c !== ';' && c !== ' ' && c !== '\t');
+    uriText = s.takeUntil(ADDR_SPEC_END);
     if (uriText === '') s.fail('no URI');
     if (/[?,]/.test(uriText)) s.fail('a URI with "?" or "," must be enclosed in <>');
   }

@@ -1,17 +1,16 @@
 // A cursor over one header value, for the structured parsers (name-addr, Via, CSeq, params, Digest).
 // It knows the RFC 3261 §25.1 basics: LWS, token, quoted-string; everything else is the caller's.
 
+import { allInSet, inSet, TOKEN_CHARS, type CharSet } from './charset.ts';
 import { SipParseError, type SipParseErrorCode } from './errors.ts';
-
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]$/;
 
 /** RFC 3261 token character: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~". */
 export function isTokenChar(c: string): boolean {
-  return TOKEN.test(c);
+  return c.length === 1 && inSet(TOKEN_CHARS, c.charCodeAt(0));
 }
 
 export function isToken(text: string): boolean {
-  return /^[A-Za-z0-9\-.!%*_+`'~]+$/.test(text);
+  return text.length > 0 && allInSet(TOKEN_CHARS, text);
 }
 
 export class Scanner {
@@ -36,7 +35,13 @@ export class Scanner {
   }
 
   skipLws(): void {
-    while (this.pos < this.text.length && ' \t\r\n'.includes(this.text[this.pos])) this.pos++;
+    const text = this.text;
+    let pos = this.pos;
+    for (; pos < text.length; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+    }
+    this.pos = pos;
   }
 
   eat(c: string): boolean {
@@ -52,9 +57,9 @@ export class Scanner {
   /** One or more token characters. */
   token(what = 'a token'): string {
     const start = this.pos;
-    while (this.pos < this.text.length && isTokenChar(this.text[this.pos])) this.pos++;
+    const taken = this.takeSet(TOKEN_CHARS);
     if (this.pos === start) this.fail(`expected ${what} ${this.#where()}`);
-    return this.text.slice(start, this.pos);
+    return taken;
   }
 
   /** Characters while `accept` says yes (possibly none). */
@@ -64,6 +69,26 @@ export class Scanner {
     return this.text.slice(start, this.pos);
   }
 
+  /** Characters of `set` (possibly none). */
+  takeSet(set: CharSet): string {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    while (pos < text.length && inSet(set, text.charCodeAt(pos))) pos++;
+    this.pos = pos;
+    return text.slice(start, pos);
+  }
+
+  /** Characters up to the first one in `stops` or the end (possibly none); any other character is taken. */
+  takeUntil(stops: CharSet): string {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    while (pos < text.length && !inSet(stops, text.charCodeAt(pos))) pos++;
+    this.pos = pos;
+    return text.slice(start, pos);
+  }
+
   /**
    * A quoted-string starting at the cursor. Returns the content with quoted-pairs resolved
    * (`\"` → `"`), or with `raw` the text as written, quotes included.
@@ -71,22 +96,25 @@ export class Scanner {
   quoted(raw = false): string {
     const start = this.pos;
     this.expect('"');
+    const text = this.text;
     let out = '';
+    // Runs without a backslash are copied in one slice.
+    let run = this.pos;
     for (;;) {
-      if (this.pos >= this.text.length) this.fail(`unterminated quoted string ${this.#where(start)}`);
-      const c = this.text[this.pos++];
-      if (c === '"') break;
-      if (c === '\\') {
-        if (this.pos >= this.text.length) this.fail(`unterminated quoted string ${this.#where(start)}`);
-        const next = this.text[this.pos++];
+      if (this.pos >= text.length) this.fail(`unterminated quoted string ${this.#where(start)}`);
+      const c = text.charCodeAt(this.pos++);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        if (this.pos >= text.length) this.fail(`unterminated quoted string ${this.#where(start)}`);
+        const next = text.charCodeAt(this.pos++);
         // quoted-pair excludes CR and LF (§25.1).
-        if (next === '\r' || next === '\n') this.fail(`bad escape in quoted string ${this.#where(start)}`);
-        out += next;
-        continue;
+        if (next === 0x0d || next === 0x0a) this.fail(`bad escape in quoted string ${this.#where(start)}`);
+        out += text.slice(run, this.pos - 2) + text[this.pos - 1];
+        run = this.pos;
       }
-      out += c;
     }
-    return raw ? this.text.slice(start, this.pos) : out;
+    if (raw) return text.slice(start, this.pos);
+    return out + text.slice(run, this.pos - 1);
   }
 
   fail(detail: string): never {

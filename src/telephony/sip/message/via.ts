@@ -2,6 +2,7 @@
 // sent-protocol = "SIP" SLASH "2.0" SLASH transport and SLASH allows LWS on both sides.
 
 import { isIPv6 } from 'node:net';
+import { DIGITS, HOST_CHARS } from './charset.ts';
 import { formatParams, parseParams } from './params.ts';
 import { Scanner } from './scanner.ts';
 import type { Via } from './types.ts';
@@ -25,7 +26,7 @@ export function parseVia(text: string): Via {
     s.expect(']');
     if (!isIPv6(host)) s.fail(`"${host}" is not an IPv6 address`);
   } else {
-    host = s.takeWhile((c) => /^[A-Za-z0-9._-]$/.test(c));
+    host = s.takeSet(HOST_CHARS);
     if (host === '') s.fail('expected the sent-by host');
   }
   let port: number | null = null;
@@ -33,7 +34,7 @@ export function parseVia(text: string): Via {
   s.skipLws();
   if (s.eat(':')) {
     s.skipLws();
-    const digits = s.takeWhile((c) => c >= '0' && c <= '9');
+    const digits = s.takeSet(DIGITS);
     if (digits === '' || digits.length > 5 || Number(digits) > 65535) s.fail('bad port');
     port = Number(digits);
   } else {
