@@ -19,14 +19,17 @@ export function skipLeadingLineEnds(data: Buffer, from = 0): number {
 
 /** The first empty line at or after `from` (CRLF or bare LF line ends), or null if there is none yet. */
 export function findHeadEnd(data: Buffer, from: number): HeadBounds | null {
-  let lineStart = from;
-  for (;;) {
-    const lf = data.indexOf(0x0a, lineStart);
-    if (lf === -1) return null;
-    const len = lf - lineStart;
-    if (len === 0 || (len === 1 && data[lineStart] === 0x0d)) return { headEnd: lineStart, bodyStart: lf + 1 };
-    lineStart = lf + 1;
+  // An empty line is an LF or a CRLF at a line start: at `from`, or after an LF. One pass in JS
+  // costs less than a native indexOf call per line.
+  const n = data.length;
+  for (let lineStart = from; lineStart < n; ) {
+    if (data[lineStart] === 0x0a) return { headEnd: lineStart, bodyStart: lineStart + 1 };
+    if (data[lineStart] === 0x0d && data[lineStart + 1] === 0x0a) return { headEnd: lineStart, bodyStart: lineStart + 2 };
+    let i = lineStart;
+    while (i < n && data[i] !== 0x0a) i++;
+    lineStart = i + 1;
   }
+  return null;
 }
 
 /**

@@ -4,10 +4,11 @@
 
 import { SipParseError } from './errors.ts';
 import { contentLengthOf, findHeadEnd, skipLeadingLineEnds } from './head.ts';
-import { canonicalName, isListHeader } from './header-names.ts';
+import { canonicalName, isListHeader, knownNameAt } from './header-names.ts';
 import { parseCSeq } from './cseq.ts';
+import { charSet, inSet, TOKEN_CHARS, type CharSet } from './charset.ts';
 import { clip, isToken } from './scanner.ts';
-import type { SipHeader, SipMessage } from './types.ts';
+import type { SipHeader, SipMessage, SipRequest } from './types.ts';
 
 export interface ParseOptions {
   /** Stream transport (TCP, TLS): Content-Length is mandatory (§18.3). */
@@ -16,6 +17,9 @@ export interface ParseOptions {
 
 /** Headers a message cannot be matched to a transaction or dialog without (§8.1.1). */
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+const ALL_REQUIRED = (1 << REQUIRED.length) - 1;
+const SCHEME_START = charSet(/^[A-Za-z]$/);
+const SCHEME_CHARS = charSet(/^[A-Za-z0-9+.-]$/);
 
 /**
  * Parses one message. On a datagram, bytes after Content-Length are ignored (§18.3) and a missing
@@ -26,16 +30,30 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
   if (start >= data.length) throw new SipParseError('SIP_PARSE_EMPTY', 'the message is empty');
   // A datagram whose headers are not followed by an empty line is read as headers only.
   const bounds = findHeadEnd(data, start) ?? { headEnd: data.length, bodyStart: data.length };
-  const lines = data.subarray(start, bounds.headEnd).toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  const lines = headLines(data.toString('utf8', start, bounds.headEnd));
 
   const msg = parseStartLine(lines[0] ?? '');
   msg.headers = readHeaders(lines);
 
+  // One pass over the headers for what the checks below need.
+  let lengths: string[] | undefined;
+  let present = 0;
+  let cseqValue: string | undefined;
+  for (const h of msg.headers) {
+    const name = h.name;
+    if (name === 'content-length') (lengths ??= []).push(h.value);
+    else if (name === 'cseq') {
+      present |= 1 << REQUIRED.indexOf('cseq');
+      cseqValue ??= h.value;
+    } else {
+      const at = REQUIRED.indexOf(name as (typeof REQUIRED)[number]);
+      if (at !== -1) present |= 1 << at;
+    }
+  }
+
   let length: number | null;
   try {
-    length = contentLengthOf(values(msg.headers, 'content-length'));
+    length = contentLengthOf(lengths ?? []);
   } catch (e) {
     throw withPartial(e, msg);
   }
@@ -48,16 +66,15 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
     // The headers were read: a datagram cut short is answered 400 (RFC 3261 §18.3), not dropped.
     throw new SipParseError('SIP_PARSE_CONTENT_LENGTH', `Content-Length is ${length} but only ${available} bytes follow the headers`, { partial: msg });
   }
-  msg.body = Buffer.from(data.subarray(bounds.bodyStart, bounds.bodyStart + length));
+  msg.body = Buffer.copyBytesFrom(data, bounds.bodyStart, length);
 
-  for (const name of REQUIRED) {
-    if (values(msg.headers, name).length === 0) {
-      throw new SipParseError('SIP_PARSE_MISSING_HEADER', `the ${name === 'call-id' ? 'Call-ID' : name} header is missing`, { partial: msg });
-    }
+  if (present !== ALL_REQUIRED) {
+    const name = REQUIRED.find((_, i) => (present & (1 << i)) === 0);
+    throw new SipParseError('SIP_PARSE_MISSING_HEADER', `the ${name === 'call-id' ? 'Call-ID' : name} header is missing`, { partial: msg });
   }
   let cseq;
   try {
-    cseq = parseCSeq(values(msg.headers, 'cseq')[0]);
+    cseq = parseCSeq(cseqValue ?? '');
   } catch (e) {
     throw withPartial(e, msg);
   }
@@ -73,12 +90,60 @@ function withPartial(e: unknown, msg: SipMessage): unknown {
   return e instanceof SipParseError ? new SipParseError(e.code, e.message, { partial: msg }) : e;
 }
 
-function values(hs: readonly SipHeader[], name: string): string[] {
-  return hs.filter((h) => h.name === name).map((h) => h.value);
+/**
+ * The header section's lines, line ends removed (CRLF or a bare LF), without the empty string
+ * after the last line end.
+ */
+export function headLines(text: string): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  for (;;) {
+    const lf = text.indexOf('\n', from);
+    if (lf === -1 && from === text.length) break;
+    const end = lf === -1 ? text.length : lf;
+    lines.push(text.slice(from, end > from && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end));
+    if (lf === -1) break;
+    from = lf + 1;
+  }
+  return lines;
 }
 
 /** Request-Line (§7.1): Method SP Request-URI SP SIP-Version, single spaces; Status-Line (§7.2). */
 function parseStartLine(line: string): SipMessage {
+  return usualRequestLine(line) ?? parseAnyStartLine(line);
+}
+
+/**
+ * `METHOD uri SIP/2.0` as every UA writes it, checked without splitting or regexes; null for
+ * anything else (a response, odd spacing, another spelling of the version, an error), which
+ * parseAnyStartLine then reads or explains.
+ */
+function usualRequestLine(line: string): SipRequest | null {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 === -1 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 <= sp1 + 1 || sp2 !== line.length - 8 || !line.endsWith('SIP/2.0')) return null;
+  // Neither the method (a token) nor the URI may hold a space: so there are exactly two.
+  if (!allIn(TOKEN_CHARS, line, 0, sp1)) return null;
+  if (!inSet(SCHEME_START, line.charCodeAt(sp1 + 1))) return null;
+  let colon = -1;
+  for (let i = sp1 + 2; i < sp2; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x3a) {
+      colon = i;
+      break;
+    }
+    if (!inSet(SCHEME_CHARS, c)) return null;
+  }
+  // After the scheme, at least one character and no control, space or DEL (validate.ts checks more).
+  if (colon === -1 || colon + 1 === sp2) return null;
+  for (let i = colon + 1; i < sp2; i++) {
+    const c = line.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return null;
+  }
+  return { kind: 'request', version: 'SIP/2.0', method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2), headers: [], body: Buffer.alloc(0) };
+}
+
+function parseAnyStartLine(line: string): SipMessage {
   const fail = (code: 'SIP_PARSE_START_LINE' | 'SIP_PARSE_VERSION' | 'SIP_PARSE_STATUS', detail: string): never => {
     throw new SipParseError(code, `start line "${clip(line)}": ${detail}`, { line: 1 });
   };
@@ -111,36 +176,58 @@ function parseStartLine(line: string): SipMessage {
  * canonical, list headers split at top-level commas. Exported for the stream framer.
  */
 export function readHeaders(lines: readonly string[]): SipHeader[] {
-  const raw: { name: string; value: string; line: number }[] = [];
+  const out: SipHeader[] = [];
   for (let i = 1; i < lines.length; i++) {
     const text = lines[i];
-    if (text.startsWith(' ') || text.startsWith('\t')) {
-      const last = raw.at(-1);
-      if (last === undefined) throw new SipParseError('SIP_PARSE_HEADER', 'a folded line continues no header', { line: i + 1 });
-      last.value = trimLws(`${last.value} ${trimLws(text)}`);
-      continue;
-    }
+    // Continuation lines are read with the header they continue, so this one has none before it.
+    if (isFolded(text)) throw new SipParseError('SIP_PARSE_HEADER', 'a folded line continues no header', { line: i + 1 });
     const colon = text.indexOf(':');
     if (colon === -1) throw new SipParseError('SIP_PARSE_HEADER', `header line "${clip(text)}" has no colon`, { line: i + 1 });
-    const name = text.slice(0, colon).replace(/[ \t]+$/, '');
-    if (!isToken(name)) throw new SipParseError('SIP_PARSE_HEADER', `"${clip(name)}" is not a header name`, { line: i + 1 });
-    raw.push({ name: canonicalName(name), value: trimLws(text.slice(colon + 1)), line: i + 1 });
-  }
-  const out: SipHeader[] = [];
-  for (const h of raw) {
-    if (!isListHeader(h.name)) {
-      out.push({ name: h.name, value: h.value });
-      continue;
+    let nameEnd = colon;
+    while (nameEnd > 0 && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    let name = knownNameAt(text, nameEnd);
+    if (name === undefined) {
+      const rawName = text.slice(0, nameEnd);
+      if (!isToken(rawName)) throw new SipParseError('SIP_PARSE_HEADER', `"${clip(rawName)}" is not a header name`, { line: i + 1 });
+      name = canonicalName(rawName);
     }
-    const items = splitList(h.value);
-    if (items.length === 0) out.push({ name: h.name, value: '' });
-    for (const value of items) out.push({ name: h.name, value });
+    let value = trimLws(text, colon + 1);
+    while (i + 1 < lines.length && isFolded(lines[i + 1])) {
+      const more = trimLws(lines[++i], 0);
+      value = value === '' ? more : more === '' ? value : `${value} ${more}`;
+    }
+    if (value.includes(',') && isListHeader(name)) {
+      const items = splitList(value);
+      if (items.length === 0) out.push({ name, value: '' });
+      for (const item of items) out.push({ name, value: item });
+    } else {
+      // Without a comma a list is its one (possibly empty) item.
+      out.push({ name, value });
+    }
   }
   return out;
 }
 
-function trimLws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+function allIn(set: CharSet, text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!inSet(set, text.charCodeAt(i))) return false;
+  return true;
+}
+
+function isFolded(line: string): boolean {
+  return isLws(line.charCodeAt(0));
+}
+
+function isLws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** `s` from `from` on without leading and trailing spaces and tabs. */
+function trimLws(s: string, from: number): string {
+  let start = from;
+  let end = s.length;
+  while (start < end && isLws(s.charCodeAt(start))) start++;
+  while (end > start && isLws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Splits at commas outside quoted strings and <…>; drops empty items (`a,,b`, §7.3.1 allows none). */
@@ -149,22 +236,26 @@ export function splitList(value: string): string[] {
   let quoted = false;
   let angle = false;
   let from = 0;
+  const push = (to: number): void => {
+    const item = trimLws(value.slice(from, to), 0);
+    if (item !== '') items.push(item);
+  };
   for (let i = 0; i < value.length; i++) {
-    const c = value[i];
+    const c = value.charCodeAt(i);
     if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) {
       quoted = true;
-    } else if (c === '<') {
+    } else if (c === 0x3c) {
       angle = true;
-    } else if (c === '>') {
+    } else if (c === 0x3e) {
       angle = false;
-    } else if (c === ',' && !angle) {
-      items.push(value.slice(from, i));
+    } else if (c === 0x2c && !angle) {
+      push(i);
       from = i + 1;
     }
   }
-  items.push(value.slice(from));
-  return items.map(trimLws).filter((s) => s !== '');
+  push(value.length);
+  return items;
 }
