@@ -4,10 +4,9 @@
 
 import { parseCSeq } from './cseq.ts';
 import { SipParseError } from './errors.ts';
-import { headers } from './headers.ts';
 import { parseNameAddr } from './nameaddr.ts';
 import { isToken } from './scanner.ts';
-import type { SipMessage, SipRequest, SipResponse } from './types.ts';
+import type { SipMessage, SipRequest, SipResponse, Via } from './types.ts';
 import { parseUri } from './uri.ts';
 import { parseVia } from './via.ts';
 
@@ -20,6 +19,9 @@ export interface Rejection {
 
 /** Headers that may appear once only (§20; RFC 4475 multi01, mcl01). */
 const SINGLE = ['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires', 'date'];
+/** Every header the checks read. */
+const CHECKED: ReadonlySet<string> = new Set([...SINGLE, 'via', 'contact', 'route', 'record-route', 'retry-after', 'warning']);
+const NONE: readonly string[] = Object.freeze([]);
 const MAX_DELTA_SECONDS = 2 ** 32 - 1;
 const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
@@ -38,25 +40,27 @@ export function validateRequest(req: SipRequest): Rejection | null {
   // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 escruri).
   if (Object.keys(uri.headers).length > 0) return bad('the Request-URI carries headers');
 
-  const mf = headers(req, 'max-forwards')[0];
+  const values = checkedValues(req);
+  const mf = values('max-forwards')[0];
   // Leading zeros are legal (RFC 4475 wsinv: "0068").
   if (mf !== undefined && (!/^0*\d{1,3}$/.test(mf) || Number(mf) > 255)) return bad(`Max-Forwards "${mf}" is not 0-255`);
 
-  const problem = commonProblem(req);
-  if (problem !== null) return bad(problem);
+  const common = commonProblem(values);
+  if (typeof common === 'string') return bad(common);
 
   // RFC 4475 badbranch: the RFC 3261 cookie with no identifier after it identifies nothing.
-  const top = parseVia(headers(req, 'via')[0]);
+  const top = common.topVia ?? parseVia(values('via')[0] as string);
   if (top.params.branch === 'z9hG4bK') return bad('the Via branch is only the magic cookie');
 
-  for (const c of headers(req, 'contact')) {
+  const contacts = values('contact');
+  for (const c of contacts) {
     if (c === '*') {
-      if (req.method !== 'REGISTER' || headers(req, 'contact').length > 1) return bad('Contact "*" is only for a REGISTER, alone');
+      if (req.method !== 'REGISTER' || contacts.length > 1) return bad('Contact "*" is only for a REGISTER, alone');
       continue;
     }
-    const p = check(() => parseNameAddr(c));
-    if (p !== null) return bad(`bad Contact: ${p}`);
-    const expires = parseNameAddr(c).params.expires;
+    const contact = attempt(parseNameAddr, c);
+    if (contact instanceof SipParseError) return bad(`bad Contact: ${contact.message}`);
+    const expires = contact.params.expires;
     if (expires !== undefined && (expires === null || !isDeltaSeconds(expires))) return bad(`Contact expires "${expires}" is out of range`);
   }
   return null;
@@ -64,48 +68,64 @@ export function validateRequest(req: SipRequest): Rejection | null {
 
 /** Null when the response is fine; else why it should be discarded (§8.1.3.3 does not answer responses). */
 export function validateResponse(res: SipResponse): string | null {
-  const problem = commonProblem(res);
-  if (problem !== null) return problem;
-  const retryAfter = headers(res, 'retry-after')[0];
+  const values = checkedValues(res);
+  const common = commonProblem(values);
+  if (typeof common === 'string') return common;
+  const retryAfter = values('retry-after')[0];
   if (retryAfter !== undefined) {
     const delta = /^(\d+)/.exec(retryAfter)?.[1];
     if (delta === undefined || !isDeltaSeconds(delta)) return `Retry-After "${retryAfter}" is out of range`;
   }
-  for (const w of headers(res, 'warning')) {
+  for (const w of values('warning')) {
     if (!/^\d{3} \S+ "/.test(w)) return `Warning "${w}" is not "code agent \\"text\\""`;
   }
   return null;
 }
 
-function commonProblem(msg: SipMessage): string | null {
-  for (const name of SINGLE) {
-    if (headers(msg, name).length > 1) return `multiple ${name} headers`;
+/** The values of the checked headers, in order, gathered in one pass over the message. */
+function checkedValues(msg: SipMessage): (name: string) => readonly string[] {
+  const byName = new Map<string, string[]>();
+  for (const h of msg.headers) {
+    if (!CHECKED.has(h.name)) continue;
+    const list = byName.get(h.name);
+    if (list === undefined) byName.set(h.name, [h.value]);
+    else list.push(h.value);
   }
-  const callId = headers(msg, 'call-id')[0];
+  return (name) => byName.get(name) ?? NONE;
+}
+
+/** Why the message is malformed, or what the checks parsed (the top Via) when it is not. */
+function commonProblem(values: (name: string) => readonly string[]): string | { topVia: Via | undefined } {
+  for (const name of SINGLE) {
+    if (values(name).length > 1) return `multiple ${name} headers`;
+  }
+  const callId = values('call-id')[0];
   if (callId === undefined || callId === '' || /\s/.test(callId)) return `bad Call-ID "${callId}"`;
   for (const name of ['from', 'to']) {
-    const p = check(() => parseNameAddr(headers(msg, name)[0] ?? ''));
-    if (p !== null) return `bad ${name === 'from' ? 'From' : 'To'}: ${p}`;
+    const p = attempt(parseNameAddr, values(name)[0] ?? '');
+    if (p instanceof SipParseError) return `bad ${name === 'from' ? 'From' : 'To'}: ${p.message}`;
   }
-  for (const v of headers(msg, 'via')) {
-    const p = check(() => parseVia(v));
-    if (p !== null) return `bad Via: ${p}`;
+  let topVia: Via | undefined;
+  for (const v of values('via')) {
+    const p = attempt(parseVia, v);
+    if (p instanceof SipParseError) return `bad Via: ${p.message}`;
+    topVia ??= p;
   }
-  const cseq = check(() => parseCSeq(headers(msg, 'cseq')[0] ?? ''));
-  if (cseq !== null) return cseq;
+  const cseq = attempt(parseCSeq, values('cseq')[0] ?? '');
+  if (cseq instanceof SipParseError) return cseq.message;
   for (const name of ['route', 'record-route']) {
-    for (const v of headers(msg, name)) {
-      const p = check(() => parseNameAddr(v));
-      if (p !== null) return `bad ${name}: ${p}`;
+    for (const v of values(name)) {
+      const p = attempt(parseNameAddr, v);
+      if (p instanceof SipParseError) return `bad ${name}: ${p.message}`;
     }
   }
-  const expires = headers(msg, 'expires')[0];
+  const expires = values('expires')[0];
   if (expires !== undefined && !isDeltaSeconds(expires)) return `Expires "${expires}" is out of range`;
-  const date = headers(msg, 'date')[0];
+  const date = values('date')[0];
   if (date !== undefined && !RFC1123.test(date)) return `Date "${date}" is not an RFC 1123 date in GMT`;
-  const type = headers(msg, 'content-type')[0];
+  const type = values('content-type')[0];
   if (type !== undefined && !isMediaType(type)) return `Content-Type "${type}" is not type/subtype`;
-  return null;
+  return { topVia };
 }
 
 function isMediaType(value: string): boolean {
@@ -117,13 +137,12 @@ function isDeltaSeconds(value: string): boolean {
   return /^\d{1,10}$/.test(value) && Number(value) <= MAX_DELTA_SECONDS;
 }
 
-/** Runs a parser; its SipParseError message, or null when it succeeds. */
-function check(parse: () => unknown): string | null {
+/** What the parser makes of `text`, or the SipParseError it failed with. */
+function attempt<T>(parse: (text: string) => T, text: string): T | SipParseError {
   try {
-    parse();
-    return null;
+    return parse(text);
   } catch (e) {
-    if (e instanceof SipParseError) return e.message;
+    if (e instanceof SipParseError) return e;
     throw e;
   }
 }
