@@ -18,7 +18,7 @@ import { machine, median } from './support/machine.ts';
 const ROUNDS = 9;
 const PER_ROUND = 2_000;
 const BATCH = 50;
-const SOURCE = { address: '127.0.0.1', port: 5061, transport: 'udp' as const };
+const SOURCE = { address: '127.0.0.1', port: 5061, transport: 'UDP' as const };
 
 const SDP = [
   'v=0',
@@ -94,13 +94,13 @@ console.log(`SIP message layer — ${machine()}`);
 console.log(`${ROUNDS} rounds of ${PER_ROUND} calls each, after a warm-up round\n`);
 const same = <T>(value: T) => () => value;
 const fresh = () => parseMessage(invite) as SipRequest;
-const parse = measure('parseMessage(INVITE)', (data) => parseMessage(data), same(invite));
+const parse = measure('parseMessage(INVITE)', (data: Buffer) => parseMessage(data), same(invite));
 // A message parsed for the round: nothing the validator learns about one message helps it with the next.
-const validate = measure('validateRequest(INVITE), a new message each time', (msg) => validateRequest(msg), fresh);
+const validate = measure('validateRequest(INVITE), a new message each time', (msg: SipRequest) => validateRequest(msg), fresh);
 // Responses are built from a request that was validated, as the stack does; the To tag is new.
-const build = measure('serializeMessage(buildResponse(INVITE, 200))', (msg) => serializeMessage(buildResponse(msg, 200)), same(validInvite));
-measure('serializeMessage(buildResponse(INVITE, 180, toTag))', (msg) => serializeMessage(buildResponse(msg, 180, undefined, { toTag: 'a1b2c3d4e5f60718' })), same(validInvite));
-measure('serializeMessage(buildResponse(INVITE, 100))', (msg) => serializeMessage(buildResponse(msg, 100)), same(validInvite));
+const build = measure('serializeMessage(buildResponse(INVITE, 200))', (msg: SipRequest) => serializeMessage(buildResponse(msg, 200)), same(validInvite));
+measure('serializeMessage(buildResponse(INVITE, 180, toTag))', (msg: SipRequest) => serializeMessage(buildResponse(msg, 180, undefined, { toTag: 'a1b2c3d4e5f60718' })), same(validInvite));
+measure('serializeMessage(buildResponse(INVITE, 100))', (msg: SipRequest) => serializeMessage(buildResponse(msg, 100)), same(validInvite));
 measure('INVITE in: parse, validate, stamp Via, keys, parties', inbound, same(invite));
 measure('BYE in: parse, validate, stamp Via, keys, parties', inbound, same(bye));
 const verdict = (name: string, value: number, goal: number) => `${name} ${value.toFixed(2)} µs (goal ≤ ${goal}): ${value <= goal ? 'met' : 'NOT met'}`;

@@ -1,9 +1,8 @@
 // Building responses from requests (RFC 3261 §8.2.6) and the random identifiers a UA mints:
 // branch (§8.1.1.7), tag (§19.3), Call-ID (§8.1.1.4).
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalName } from './header-names.ts';
-import { headers } from './headers.ts';
 import { parseNameAddr } from './nameaddr.ts';
 import { SipParseError } from './errors.ts';
 import type { SipHeader, SipRequest, SipResponse } from './types.ts';
@@ -89,19 +88,24 @@ export interface ResponseOptions {
  */
 export function buildResponse(request: SipRequest, status: number, reason?: string, opts: ResponseOptions = {}): SipResponse {
   const out: SipHeader[] = [];
-  const copy = (name: string): void => {
-    for (const value of headers(request, name)) out.push({ name, value });
-  };
-  copy('via');
-  copy('from');
-  for (const to of headers(request, 'to')) out.push({ name: 'to', value: status === 100 || hasTag(to) ? to : `${to};tag=${opts.toTag ?? newTag()}` });
-  copy('call-id');
-  copy('cseq');
-  if (status === 100) copy('timestamp');
-  if (opts.headers !== undefined) out.push(...opts.headers.map((h) => ({ name: canonicalName(h.name), value: h.value })));
+  const from = request.headers;
+  copy(from, 'via', out);
+  copy(from, 'from', out);
+  for (const h of from) {
+    if (h.name === 'to') out.push({ name: 'to', value: status === 100 || hasTag(h.value) ? h.value : `${h.value};tag=${opts.toTag ?? newTag()}` });
+  }
+  copy(from, 'call-id', out);
+  copy(from, 'cseq', out);
+  if (status === 100) copy(from, 'timestamp', out);
+  if (opts.headers !== undefined) for (const h of opts.headers) out.push({ name: canonicalName(h.name), value: h.value });
   const body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : (opts.body ?? Buffer.alloc(0));
   if (opts.contentType !== undefined) out.push({ name: 'content-type', value: opts.contentType });
   return { kind: 'response', version: 'SIP/2.0', status, reason: reason ?? reasonPhrase(status), headers: out, body };
+}
+
+/** Appends the entries of one header (`name` canonical), in order. */
+function copy(from: readonly SipHeader[], name: string, to: SipHeader[]): void {
+  for (const h of from) if (h.name === name) to.push({ name, value: h.value });
 }
 
 function hasTag(to: string): boolean {
@@ -119,9 +123,15 @@ export function newBranch(): string {
   return `z9hG4bK${randomBytes(12).toString('base64url')}`;
 }
 
-/** A From/To tag: 64 random bits, token characters only. */
+/**
+ * A From/To tag: 64 random bits, token characters only. Taken from a random UUID, which Node draws
+ * from a cached block of random bytes: several times cheaper than `randomBytes(8)`, the same 16
+ * lower-case hex digits.
+ */
 export function newTag(): string {
-  return randomBytes(8).toString('hex');
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the first 8 and the last 12 digits are all random.
+  const uuid = randomUUID();
+  return uuid.slice(0, 8) + uuid.slice(28, 36);
 }
 
 /** A Call-ID, globally unique with 128 random bits; `@host` when a host is given. */
