@@ -17,7 +17,6 @@ import { machine, median } from './support/machine.ts';
 
 const ROUNDS = 9;
 const PER_ROUND = 2_000;
-const BATCH = 50;
 const SOURCE = { address: '127.0.0.1', port: 5061, transport: 'UDP' as const };
 
 const SDP = [
@@ -59,24 +58,24 @@ const validInvite = parseMessage(invite) as SipRequest;
 if (validateRequest(validInvite) !== null) throw new Error('the benchmark INVITE is invalid');
 
 /**
- * Median over the rounds of the mean cost of one call, in µs (a round's mean smooths the timer's
- * resolution; the median of rounds, a neighbour's burst). `prepare` makes the inputs, untimed, a
- * small batch at a time (so they are still young when used), for a case that must not see the
- * same message twice.
+ * Times each call on its own, its input made just before by `prepare` (untimed), so that a case
+ * that must not see the same message twice gets a new one, as fresh as in the stack. A round's
+ * figure is the median of its calls; the result is the median of the rounds (a neighbour's burst
+ * spoils a round, not the result).
  */
 function measure<T>(label: string, f: (input: T) => unknown, prepare: () => T): number {
-  const run = (): number => {
-    let elapsed = 0;
-    for (let done = 0; done < PER_ROUND; done += BATCH) {
-      const inputs = Array.from({ length: BATCH }, prepare);
+  const samples = new Array<number>(PER_ROUND);
+  const round = (): number => {
+    for (let i = 0; i < PER_ROUND; i++) {
+      const input = prepare();
       const t0 = performance.now();
-      for (const input of inputs) f(input);
-      elapsed += performance.now() - t0;
+      f(input);
+      samples[i] = (performance.now() - t0) * 1000;
     }
-    return (elapsed * 1000) / PER_ROUND;
+    return median(samples);
   };
-  run();
-  const rounds = Array.from({ length: ROUNDS }, run);
+  round();
+  const rounds = Array.from({ length: ROUNDS }, round);
   const m = median(rounds);
   console.log(`${label.padEnd(58)} median ${m.toFixed(2).padStart(7)} µs   rounds ${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)} µs`);
   return m;
@@ -91,11 +90,11 @@ function inbound(data: Buffer): unknown {
 }
 
 console.log(`SIP message layer — ${machine()}`);
-console.log(`${ROUNDS} rounds of ${PER_ROUND} calls each, after a warm-up round\n`);
+console.log(`${ROUNDS} rounds of ${PER_ROUND} calls each, after a warm-up round; each call timed alone\n`);
 const same = <T>(value: T) => () => value;
 const fresh = () => parseMessage(invite) as SipRequest;
 const parse = measure('parseMessage(INVITE)', (data: Buffer) => parseMessage(data), same(invite));
-// A message parsed for the round: nothing the validator learns about one message helps it with the next.
+// A message parsed just before: nothing the validator learns about one message helps it with the next.
 const validate = measure('validateRequest(INVITE), a new message each time', (msg: SipRequest) => validateRequest(msg), fresh);
 // Responses are built from a request that was validated, as the stack does; the To tag is new.
 const build = measure('serializeMessage(buildResponse(INVITE, 200))', (msg: SipRequest) => serializeMessage(buildResponse(msg, 200)), same(validInvite));
