@@ -2,9 +2,9 @@
 // RFC 3261 §25.1, LWS allowed around ";" and "=". A quoted value keeps its quotes, so what we relay
 // is what we received (`+sip.instance="<urn:uuid:…>"`).
 
-import { charSet } from './charset.ts';
+import { charSet, inSet, TOKEN_CHARS } from './charset.ts';
 import type { Scanner } from './scanner.ts';
-import { isToken } from './scanner.ts';
+import { isToken, lwsEnd } from './scanner.ts';
 import type { SipParams } from './types.ts';
 
 /** Characters of an unquoted value: token, host (IPv6 too, as in `received=2001:db8::1`). */
@@ -27,28 +27,44 @@ export function paramName(lower: string): string {
   return USUAL_NAMES.get(lower) ?? lower;
 }
 
-/** Reads `;name[=value]` pairs from the cursor until something else; names in lower case. */
+/**
+ * Reads `;name[=value]` pairs from the cursor until something else; names in lower case. The
+ * cursor is left after the last pair (LWS after it not taken).
+ */
 export function parseParams(s: Scanner): SipParams {
   const params: SipParams = {};
+  const text = s.text;
   for (;;) {
-    const save = s.pos;
-    s.skipLws();
-    if (!s.eat(';')) {
-      s.pos = save;
-      return params;
+    // Positions are kept here and handed to the scanner only to read a quoted value or to fail.
+    let pos = lwsEnd(text, s.pos);
+    if (text.charCodeAt(pos) !== 0x3b) return params;
+    pos = lwsEnd(text, pos + 1);
+    const nameStart = pos;
+    while (pos < text.length && inSet(TOKEN_CHARS, text.charCodeAt(pos))) pos++;
+    if (pos === nameStart) {
+      s.pos = pos;
+      s.token('a parameter name');
     }
-    s.skipLws();
-    const name = paramName(s.token('a parameter name').toLowerCase());
-    const beforeEq = s.pos;
-    s.skipLws();
+    const name = paramName(text.slice(nameStart, pos).toLowerCase());
+    const afterName = pos;
+    pos = lwsEnd(text, pos);
     let value: string | null = null;
-    if (s.eat('=')) {
-      s.skipLws();
-      value = s.peek() === '"' ? s.quoted(true) : s.takeSet(VALUE_CHARS);
+    if (text.charCodeAt(pos) === 0x3d) {
+      pos = lwsEnd(text, pos + 1);
+      if (text.charCodeAt(pos) === 0x22) {
+        s.pos = pos;
+        value = s.quoted(true);
+        pos = s.pos;
+      } else {
+        const valueStart = pos;
+        while (pos < text.length && inSet(VALUE_CHARS, text.charCodeAt(pos))) pos++;
+        value = text.slice(valueStart, pos);
+      }
       if (value === '') s.fail(`parameter "${name}" has "=" but no value`);
     } else {
-      s.pos = beforeEq;
+      pos = afterName;
     }
+    s.pos = pos;
     // The first occurrence wins: a second `tag` must not silently replace the dialog's tag.
     if (!(name in params)) params[name] = value;
   }

@@ -35,13 +35,7 @@ export class Scanner {
   }
 
   skipLws(): void {
-    const text = this.text;
-    let pos = this.pos;
-    for (; pos < text.length; pos++) {
-      const c = text.charCodeAt(pos);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
-    }
-    this.pos = pos;
+    this.pos = lwsEnd(this.text, this.pos);
   }
 
   eat(c: string): boolean {
@@ -124,6 +118,16 @@ export class Scanner {
   #where(at = this.pos): string {
     return at >= this.text.length ? 'at the end' : `at position ${at + 1}`;
   }
+}
+
+/** Where the run of LWS (space, tab, CR, LF) starting at `pos` ends. */
+export function lwsEnd(text: string, pos: number): number {
+  let i = pos;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+  }
+  return i;
 }
 
 /** Keeps error messages readable when a value is huge (RFC 4475 longreq has 200-character names). */

@@ -2,13 +2,60 @@
 // sent-protocol = "SIP" SLASH "2.0" SLASH transport and SLASH allows LWS on both sides.
 
 import { isIPv6 } from 'node:net';
-import { DIGITS, HOST_CHARS } from './charset.ts';
+import { DIGITS, HOST_CHARS, inSet, TOKEN_CHARS } from './charset.ts';
 import { formatParams, parseParams } from './params.ts';
-import { Scanner } from './scanner.ts';
+import { lwsEnd, Scanner } from './scanner.ts';
 import type { Via } from './types.ts';
 
 export function parseVia(text: string): Via {
   const s = new Scanner(text, 'SIP_PARSE_VIA', 'Via');
+  const { transport, host, port } = usualSentBy(s) ?? sentBy(s);
+  const params = parseParams(s);
+  s.skipLws();
+  if (!s.done) s.fail(`unexpected "${s.peek()}"`);
+  return { transport, host, port, params };
+}
+
+type SentBy = Pick<Via, 'transport' | 'host' | 'port'>;
+
+/**
+ * `SIP/2.0/UDP host[:port]` as UAs write it (no LWS inside, no IPv6), read in place; null, with the
+ * cursor left at the start, for anything else, which `sentBy` then reads or explains.
+ */
+function usualSentBy(s: Scanner): SentBy | null {
+  const text = s.text;
+  const n = text.length;
+  if (n < 9 || (text.charCodeAt(0) | 0x20) !== 0x73 || (text.charCodeAt(1) | 0x20) !== 0x69 || (text.charCodeAt(2) | 0x20) !== 0x70) return null;
+  if (!text.startsWith('/2.0/', 3)) return null;
+  let i = 8;
+  while (i < n && inSet(TOKEN_CHARS, text.charCodeAt(i))) i++;
+  if (i === 8) return null;
+  const transport = text.slice(8, i).toUpperCase();
+  const lws = i;
+  i = lwsEnd(text, i);
+  if (i === lws) return null;
+  const hostStart = i;
+  while (i < n && inSet(HOST_CHARS, text.charCodeAt(i))) i++;
+  if (i === hostStart) return null;
+  const host = text.slice(hostStart, i);
+  let port: number | null = null;
+  const c = text.charCodeAt(i);
+  if (c === 0x3a) {
+    const digitsStart = ++i;
+    let value = 0;
+    while (i < n && inSet(DIGITS, text.charCodeAt(i))) value = value * 10 + (text.charCodeAt(i++) - 0x30);
+    if (i === digitsStart || i - digitsStart > 5 || value > 65535) return null;
+    port = value;
+  } else if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) {
+    // LWS may come before a ":port".
+    return null;
+  }
+  s.pos = i;
+  return { transport, host, port };
+}
+
+/** The sent-protocol and sent-by of any Via, or a SipParseError saying what is wrong. */
+function sentBy(s: Scanner): SentBy {
   s.skipLws();
   const name = s.token('the protocol name "SIP"');
   slash(s);
@@ -40,10 +87,7 @@ export function parseVia(text: string): Via {
   } else {
     s.pos = beforeColon;
   }
-  const params = parseParams(s);
-  s.skipLws();
-  if (!s.done) s.fail(`unexpected "${s.peek()}"`);
-  return { transport, host, port, params };
+  return { transport, host, port };
 }
 
 function slash(s: Scanner): void {
