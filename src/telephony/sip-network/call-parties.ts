@@ -2,28 +2,29 @@
 // softphone dialled), the caller from From, and the X- headers a scenario may read.
 
 import { header } from '../sip/message/headers.ts';
-import { parseNameAddr } from '../sip/message/nameaddr.ts';
-import { parseUri } from '../sip/message/uri.ts';
+import { parsedNameAddr, parsedUri } from '../sip/message/parsed.ts';
 import type { SipRequest } from '../sip/message/types.ts';
+
+// The Request-URI, From and To were parsed when the request was validated: read those forms.
 
 export function calledNumber(request: SipRequest): string {
   try {
-    const uri = parseUri(request.uri);
+    const uri = parsedUri(request, request.uri);
     if (uri.user) return uri.user;
   } catch {
     // fall back to To
   }
-  return userOf(header(request, 'to')) ?? '';
+  return userOf(request, header(request, 'to')) ?? '';
 }
 
 export function callerNumber(request: SipRequest): string {
-  return userOf(header(request, 'from')) ?? 'anonymous';
+  return userOf(request, header(request, 'from')) ?? 'anonymous';
 }
 
-function userOf(value: string | undefined): string | undefined {
+function userOf(request: SipRequest, value: string | undefined): string | undefined {
   if (!value) return undefined;
   try {
-    return parseNameAddr(value).uri.user ?? undefined;
+    return parsedNameAddr(request, value).uri.user ?? undefined;
   } catch {
     return undefined;
   }

@@ -2,10 +2,10 @@
 // remote target, as established by the UAC (§12.1.2) or the UAS (§12.1.1), and where each
 // in-dialog request goes (§12.2.1.1).
 
-import { parseCSeq } from '../message/cseq.ts';
 import { header, headers } from '../message/headers.ts';
 import { formatNameAddr, parseNameAddr } from '../message/nameaddr.ts';
-import type { SipRequest, SipResponse } from '../message/types.ts';
+import { parsedCSeq, parsedNameAddr } from '../message/parsed.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/types.ts';
 import { formatUri } from '../message/uri.ts';
 import { nextHop } from '../transport/locate.ts';
 import type { SendTarget, TransportName } from '../transport/transport.ts';
@@ -34,16 +34,16 @@ export function dialogKey(callId: string, localTag: string, remoteTag: string): 
 
 /** The key of the dialog an incoming request belongs to (the To tag is ours). */
 export function incomingRequestKey(req: SipRequest): string | null {
-  const toTag = tagOf(header(req, 'to'));
+  const toTag = tagIn(req, header(req, 'to'));
   if (toTag === undefined) return null;
-  return dialogKey(header(req, 'call-id') ?? '', toTag, tagOf(header(req, 'from')) ?? '');
+  return dialogKey(header(req, 'call-id') ?? '', toTag, tagIn(req, header(req, 'from')) ?? '');
 }
 
 /** The key of the dialog a response to our request belongs to (the From tag is ours). */
 export function incomingResponseKey(res: SipResponse): string | null {
-  const toTag = tagOf(header(res, 'to'));
+  const toTag = tagIn(res, header(res, 'to'));
   if (toTag === undefined) return null;
-  return dialogKey(header(res, 'call-id') ?? '', tagOf(header(res, 'from')) ?? '', toTag);
+  return dialogKey(header(res, 'call-id') ?? '', tagIn(res, header(res, 'from')) ?? '', toTag);
 }
 
 export function tagOf(value: string | undefined): string | undefined {
@@ -55,17 +55,27 @@ export function tagOf(value: string | undefined): string | undefined {
   }
 }
 
+/** tagOf for a From or To value of `msg`, read from the forms the message layer already parsed. */
+function tagIn(msg: SipMessage, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parsedNameAddr(msg, value).params.tag ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** §12.1.2: the UAC's dialog from its INVITE and the 2xx that answered it. */
 export function uacDialogState(invite: SipRequest, response: SipResponse, transport: TransportName): DialogState {
   const from = header(invite, 'from') ?? '';
   const to = header(response, 'to') ?? '';
   return {
     callId: header(invite, 'call-id') ?? '',
-    localTag: tagOf(from) ?? '',
-    remoteTag: tagOf(to) ?? '',
+    localTag: tagIn(invite, from) ?? '',
+    remoteTag: tagIn(response, to) ?? '',
     localParty: from,
     remoteParty: to,
-    localSeq: parseCSeq(header(invite, 'cseq') ?? '').seq,
+    localSeq: parsedCSeq(invite, header(invite, 'cseq') ?? '').seq,
     remoteSeq: null,
     routeSet: headers(response, 'record-route').reverse(),
     remoteTarget: contactUri(response) ?? invite.uri,
@@ -80,13 +90,13 @@ export function uasDialogState(invite: SipRequest, localTag: string, transport: 
   return {
     callId: header(invite, 'call-id') ?? '',
     localTag,
-    remoteTag: tagOf(from) ?? '',
-    localParty: tagOf(to) === undefined ? `${to};tag=${localTag}` : to,
+    remoteTag: tagIn(invite, from) ?? '',
+    localParty: tagIn(invite, to) === undefined ? `${to};tag=${localTag}` : to,
     remoteParty: from,
     localSeq: 0,
-    remoteSeq: parseCSeq(header(invite, 'cseq') ?? '').seq,
+    remoteSeq: parsedCSeq(invite, header(invite, 'cseq') ?? '').seq,
     routeSet: headers(invite, 'record-route'),
-    remoteTarget: contactUri(invite) ?? formatUri(parseNameAddr(from).uri),
+    remoteTarget: contactUri(invite) ?? formatUri(parsedNameAddr(invite, from).uri),
     transport,
   };
 }
@@ -96,7 +106,7 @@ export function contactUri(msg: SipRequest | SipResponse): string | undefined {
   const c = header(msg, 'contact');
   if (c === undefined || c === '*') return undefined;
   try {
-    return formatUri(parseNameAddr(c).uri);
+    return formatUri(parsedNameAddr(msg, c).uri);
   } catch {
     return undefined;
   }

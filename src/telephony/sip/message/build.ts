@@ -3,7 +3,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalName } from './header-names.ts';
-import { parseNameAddr } from './nameaddr.ts';
+import { parsedNameAddr } from './parsed.ts';
 import { SipParseError } from './errors.ts';
 import type { SipHeader, SipRequest, SipResponse } from './types.ts';
 
@@ -92,7 +92,7 @@ export function buildResponse(request: SipRequest, status: number, reason?: stri
   copy(from, 'via', out);
   copy(from, 'from', out);
   for (const h of from) {
-    if (h.name === 'to') out.push({ name: 'to', value: status === 100 || hasTag(h.value) ? h.value : `${h.value};tag=${opts.toTag ?? newTag()}` });
+    if (h.name === 'to') out.push({ name: 'to', value: status === 100 || hasTag(request, h.value) ? h.value : `${h.value};tag=${opts.toTag ?? newTag()}` });
   }
   copy(from, 'call-id', out);
   copy(from, 'cseq', out);
@@ -108,9 +108,9 @@ function copy(from: readonly SipHeader[], name: string, to: SipHeader[]): void {
   for (const h of from) if (h.name === name) to.push({ name, value: h.value });
 }
 
-function hasTag(to: string): boolean {
+function hasTag(request: SipRequest, to: string): boolean {
   try {
-    return parseNameAddr(to).params.tag !== undefined;
+    return parsedNameAddr(request, to).params.tag !== undefined;
   } catch (e) {
     // A To we cannot parse gets a tag appended anyway; the response must still go out.
     if (e instanceof SipParseError) return /;\s*tag\s*=/i.test(to);

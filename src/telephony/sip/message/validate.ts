@@ -2,13 +2,10 @@
 // RFC 4475 §3.1.2). parseMessage already rejects what cannot be framed or matched; this looks inside
 // the header values, so a UA can answer a bad request with 400 (or 416) and a reason saying why.
 
-import { parseCSeq } from './cseq.ts';
 import { SipParseError } from './errors.ts';
-import { parseNameAddr } from './nameaddr.ts';
+import { parsedCSeq, parsedNameAddr, parsedUri, parsedVia, type Shared } from './parsed.ts';
 import { isToken } from './scanner.ts';
 import type { SipMessage, SipRequest, SipResponse, Via } from './types.ts';
-import { parseUri } from './uri.ts';
-import { parseVia } from './via.ts';
 
 export interface Rejection {
   /** 400, or 416 for a Request-URI scheme we do not handle (§8.2.2.1). */
@@ -19,9 +16,6 @@ export interface Rejection {
 
 /** Headers that may appear once only (§20; RFC 4475 multi01, mcl01). */
 const SINGLE = ['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires', 'date'];
-/** Every header the checks read. */
-const CHECKED: ReadonlySet<string> = new Set([...SINGLE, 'via', 'contact', 'route', 'record-route', 'retry-after', 'warning']);
-const NONE: readonly string[] = Object.freeze([]);
 const MAX_DELTA_SECONDS = 2 ** 32 - 1;
 const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
@@ -29,7 +23,7 @@ const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|
 export function validateRequest(req: SipRequest): Rejection | null {
   let uri;
   try {
-    uri = parseUri(req.uri);
+    uri = parsedUri(req, req.uri);
   } catch (e) {
     if (!(e instanceof SipParseError)) throw e;
     if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(req.uri) && !/^(sips?|tel):/i.test(req.uri)) {
@@ -40,25 +34,25 @@ export function validateRequest(req: SipRequest): Rejection | null {
   // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 escruri).
   if (Object.keys(uri.headers).length > 0) return bad('the Request-URI carries headers');
 
-  const values = checkedValues(req);
-  const mf = values('max-forwards')[0];
+  const mf = first(req, 'max-forwards');
   // Leading zeros are legal (RFC 4475 wsinv: "0068").
   if (mf !== undefined && (!/^0*\d{1,3}$/.test(mf) || Number(mf) > 255)) return bad(`Max-Forwards "${mf}" is not 0-255`);
 
-  const common = commonProblem(values);
+  const common = commonProblem(req);
   if (typeof common === 'string') return bad(common);
 
   // RFC 4475 badbranch: the RFC 3261 cookie with no identifier after it identifies nothing.
-  const top = common.topVia ?? parseVia(values('via')[0] as string);
+  const top = common.topVia ?? parsedVia(req, first(req, 'via') as string);
   if (top.params.branch === 'z9hG4bK') return bad('the Via branch is only the magic cookie');
 
-  const contacts = values('contact');
-  for (const c of contacts) {
+  for (const h of req.headers) {
+    if (h.name !== 'contact') continue;
+    const c = h.value;
     if (c === '*') {
-      if (req.method !== 'REGISTER' || contacts.length > 1) return bad('Contact "*" is only for a REGISTER, alone');
+      if (req.method !== 'REGISTER' || count(req, 'contact') > 1) return bad('Contact "*" is only for a REGISTER, alone');
       continue;
     }
-    const contact = attempt(parseNameAddr, c);
+    const contact = attempt(parsedNameAddr, req, c);
     if (contact instanceof SipParseError) return bad(`bad Contact: ${contact.message}`);
     const expires = contact.params.expires;
     if (expires !== undefined && (expires === null || !isDeltaSeconds(expires))) return bad(`Contact expires "${expires}" is out of range`);
@@ -68,62 +62,68 @@ export function validateRequest(req: SipRequest): Rejection | null {
 
 /** Null when the response is fine; else why it should be discarded (§8.1.3.3 does not answer responses). */
 export function validateResponse(res: SipResponse): string | null {
-  const values = checkedValues(res);
-  const common = commonProblem(values);
+  const common = commonProblem(res);
   if (typeof common === 'string') return common;
-  const retryAfter = values('retry-after')[0];
+  const retryAfter = first(res, 'retry-after');
   if (retryAfter !== undefined) {
     const delta = /^(\d+)/.exec(retryAfter)?.[1];
     if (delta === undefined || !isDeltaSeconds(delta)) return `Retry-After "${retryAfter}" is out of range`;
   }
-  for (const w of values('warning')) {
+  for (const h of res.headers) {
+    if (h.name !== 'warning') continue;
+    const w = h.value;
     if (!/^\d{3} \S+ "/.test(w)) return `Warning "${w}" is not "code agent \\"text\\""`;
   }
   return null;
 }
 
-/** The values of the checked headers, in order, gathered in one pass over the message. */
-function checkedValues(msg: SipMessage): (name: string) => readonly string[] {
-  const byName = new Map<string, string[]>();
-  for (const h of msg.headers) {
-    if (!CHECKED.has(h.name)) continue;
-    const list = byName.get(h.name);
-    if (list === undefined) byName.set(h.name, [h.value]);
-    else list.push(h.value);
-  }
-  return (name) => byName.get(name) ?? NONE;
+// The checks look headers up by name in the message itself: with a dozen headers a scan costs
+// less than gathering them first, and allocates nothing.
+
+/** The first value of a header (`name` canonical), or undefined. */
+function first(msg: SipMessage, name: string): string | undefined {
+  for (const h of msg.headers) if (h.name === name) return h.value;
+  return undefined;
+}
+
+function count(msg: SipMessage, name: string): number {
+  let n = 0;
+  for (const h of msg.headers) if (h.name === name) n++;
+  return n;
 }
 
 /** Why the message is malformed, or what the checks parsed (the top Via) when it is not. */
-function commonProblem(values: (name: string) => readonly string[]): string | { topVia: Via | undefined } {
+function commonProblem(msg: SipMessage): string | { topVia: Shared<Via> | undefined } {
   for (const name of SINGLE) {
-    if (values(name).length > 1) return `multiple ${name} headers`;
+    if (count(msg, name) > 1) return `multiple ${name} headers`;
   }
-  const callId = values('call-id')[0];
+  const callId = first(msg, 'call-id');
   if (callId === undefined || callId === '' || /\s/.test(callId)) return `bad Call-ID "${callId}"`;
   for (const name of ['from', 'to']) {
-    const p = attempt(parseNameAddr, values(name)[0] ?? '');
+    const p = attempt(parsedNameAddr, msg, first(msg, name) ?? '');
     if (p instanceof SipParseError) return `bad ${name === 'from' ? 'From' : 'To'}: ${p.message}`;
   }
-  let topVia: Via | undefined;
-  for (const v of values('via')) {
-    const p = attempt(parseVia, v);
+  let topVia: Shared<Via> | undefined;
+  for (const h of msg.headers) {
+    if (h.name !== 'via') continue;
+    const p = attempt(parsedVia, msg, h.value);
     if (p instanceof SipParseError) return `bad Via: ${p.message}`;
     topVia ??= p;
   }
-  const cseq = attempt(parseCSeq, values('cseq')[0] ?? '');
+  const cseq = attempt(parsedCSeq, msg, first(msg, 'cseq') ?? '');
   if (cseq instanceof SipParseError) return cseq.message;
   for (const name of ['route', 'record-route']) {
-    for (const v of values(name)) {
-      const p = attempt(parseNameAddr, v);
+    for (const h of msg.headers) {
+      if (h.name !== name) continue;
+      const p = attempt(parsedNameAddr, msg, h.value);
       if (p instanceof SipParseError) return `bad ${name}: ${p.message}`;
     }
   }
-  const expires = values('expires')[0];
+  const expires = first(msg, 'expires');
   if (expires !== undefined && !isDeltaSeconds(expires)) return `Expires "${expires}" is out of range`;
-  const date = values('date')[0];
+  const date = first(msg, 'date');
   if (date !== undefined && !RFC1123.test(date)) return `Date "${date}" is not an RFC 1123 date in GMT`;
-  const type = values('content-type')[0];
+  const type = first(msg, 'content-type');
   if (type !== undefined && !isMediaType(type)) return `Content-Type "${type}" is not type/subtype`;
   return { topVia };
 }
@@ -137,10 +137,10 @@ function isDeltaSeconds(value: string): boolean {
   return /^\d{1,10}$/.test(value) && Number(value) <= MAX_DELTA_SECONDS;
 }
 
-/** What the parser makes of `text`, or the SipParseError it failed with. */
-function attempt<T>(parse: (text: string) => T, text: string): T | SipParseError {
+/** What the parser makes of the message's `text`, or the SipParseError it failed with. */
+function attempt<T>(parse: (msg: SipMessage, text: string) => T, msg: SipMessage, text: string): T | SipParseError {
   try {
-    return parse(text);
+    return parse(msg, text);
   } catch (e) {
     if (e instanceof SipParseError) return e;
     throw e;

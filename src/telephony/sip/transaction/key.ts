@@ -1,10 +1,8 @@
 // Transaction identifiers (RFC 3261 §17.1.3, §17.2.3).
 
-import { parseCSeq } from '../message/cseq.ts';
-import { parseNameAddr } from '../message/nameaddr.ts';
 import { header } from '../message/headers.ts';
+import { parsedCSeq, parsedNameAddr, parsedVia } from '../message/parsed.ts';
 import type { SipMessage, SipRequest } from '../message/types.ts';
-import { parseVia } from '../message/via.ts';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
@@ -13,9 +11,9 @@ export function clientKey(msg: SipMessage): string | null {
   const top = header(msg, 'via');
   const cseq = header(msg, 'cseq');
   if (top === undefined || cseq === undefined) return null;
-  const branch = parseVia(top).params.branch;
+  const branch = parsedVia(msg, top).params.branch;
   if (branch === undefined || branch === null) return null;
-  return `${branch}|${parseCSeq(cseq).method}`;
+  return `${branch}|${parsedCSeq(msg, cseq).method}`;
 }
 
 /**
@@ -23,18 +21,23 @@ export function clientKey(msg: SipMessage): string | null {
  * (no magic cookie) the fallback compares Request-URI, From tag, Call-ID, CSeq number and top Via.
  */
 export function serverKey(req: SipRequest): string {
-  const via = parseVia(header(req, 'via') ?? '');
-  const method = req.method === 'ACK' ? 'INVITE' : req.method;
+  return serverKeyAs(req, req.method);
+}
+
+/** The server key of `req` as if its method were `asMethod`. */
+function serverKeyAs(req: SipRequest, asMethod: string): string {
+  const via = parsedVia(req, header(req, 'via') ?? '');
+  const method = asMethod === 'ACK' ? 'INVITE' : asMethod;
   const branch = via.params.branch;
   if (branch !== undefined && branch !== null && branch.startsWith(MAGIC_COOKIE)) {
     return `${branch}|${via.host.toLowerCase()}:${via.port ?? ''}|${method}`;
   }
-  const fromTag = parseNameAddr(header(req, 'from') ?? '').params.tag ?? '';
-  const seq = parseCSeq(header(req, 'cseq') ?? '').seq;
+  const fromTag = parsedNameAddr(req, header(req, 'from') ?? '').params.tag ?? '';
+  const seq = parsedCSeq(req, header(req, 'cseq') ?? '').seq;
   return `2543|${req.uri}|${fromTag}|${header(req, 'call-id')}|${seq}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`;
 }
 
 /** The key of the INVITE server transaction a CANCEL refers to (§9.2: same branch and sent-by). */
 export function canceledInviteKey(cancel: SipRequest): string {
-  return serverKey({ ...cancel, method: 'INVITE' });
+  return serverKeyAs(cancel, 'INVITE');
 }

@@ -7,7 +7,8 @@ import { SipParseError } from '../message/errors.ts';
 import { headers } from '../message/headers.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/types.ts';
 import { validateRequest, validateResponse } from '../message/validate.ts';
-import { formatVia, parseVia } from '../message/via.ts';
+import { parsedVia } from '../message/parsed.ts';
+import { formatVia } from '../message/via.ts';
 import type { MessageHandler, MessageSource, SipLog, TransportStats } from './transport.ts';
 
 export interface InboundContext {
@@ -96,7 +97,7 @@ function hasUsableVia(req: SipRequest): boolean {
   const top = headers(req, 'via')[0];
   if (top === undefined) return false;
   try {
-    parseVia(top);
+    parsedVia(req, top);
     return true;
   } catch {
     return false;
@@ -110,9 +111,11 @@ function hasUsableVia(req: SipRequest): boolean {
 export function stampVia(req: SipRequest, source: MessageSource): void {
   const entry = req.headers.find((h) => h.name === 'via');
   if (entry === undefined) return;
-  const via = parseVia(entry.value);
-  const askedRport = 'rport' in via.params && via.params.rport === null;
-  if (via.host !== source.address || askedRport) via.params.received = source.address;
-  if (askedRport) via.params.rport = String(source.port);
-  entry.value = formatVia(via);
+  // Validation parsed this value already; the shared form is copied, not changed.
+  const via = parsedVia(req, entry.value);
+  const params = { ...via.params };
+  const askedRport = 'rport' in params && params.rport === null;
+  if (via.host !== source.address || askedRport) params.received = source.address;
+  if (askedRport) params.rport = String(source.port);
+  entry.value = formatVia({ transport: via.transport, host: via.host, port: via.port, params });
 }

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { buildResponse, newTag } from '../message/build.ts';
 import { header } from '../message/headers.ts';
-import { parseNameAddr } from '../message/nameaddr.ts';
+import { parsedNameAddr, type Shared } from '../message/parsed.ts';
 import type { NameAddr, SipHeader, SipRequest } from '../message/types.ts';
 import { ALLOW, type Dialog } from '../dialog/dialog.ts';
 import { uasDialogState } from '../dialog/dialog-state.ts';
@@ -21,8 +21,9 @@ export type IncomingCallEvents = {
 
 export class IncomingCall extends EventEmitter<IncomingCallEvents> {
   readonly request: SipRequest;
-  readonly from: NameAddr;
-  readonly to: NameAddr;
+  /** As the message layer parsed them (shared with it, so read-only). */
+  readonly from: Shared<NameAddr>;
+  readonly to: Shared<NameAddr>;
   readonly callId: string;
   /** The SDP offer of the INVITE, or null (the offer then comes in our 200 and the answer in the ACK). */
   readonly offer: string | null;
@@ -40,8 +41,8 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
     this.#tx = tx;
     this.request = tx.request;
     this.source = tx.source;
-    this.from = parseNameAddr(header(tx.request, 'from') ?? '');
-    this.to = parseNameAddr(header(tx.request, 'to') ?? '');
+    this.from = parsedNameAddr(tx.request, header(tx.request, 'from') ?? '');
+    this.to = parsedNameAddr(tx.request, header(tx.request, 'to') ?? '');
     this.callId = header(tx.request, 'call-id') ?? '';
     this.offer = tx.request.body.length > 0 ? tx.request.body.toString('utf8') : null;
   }
