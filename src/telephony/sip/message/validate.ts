@@ -15,7 +15,7 @@ export interface Rejection {
 }
 
 /** Headers that may appear once only (§20; RFC 4475 multi01, mcl01). */
-const SINGLE = ['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires', 'date'];
+const SINGLE = ['to', 'from', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires', 'date'] as const;
 const MAX_DELTA_SECONDS = 2 ** 32 - 1;
 const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
@@ -32,13 +32,14 @@ export function validateRequest(req: SipRequest): Rejection | null {
     return bad(`bad Request-URI: ${e.message}`);
   }
   // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 escruri).
-  if (Object.keys(uri.headers).length > 0) return bad('the Request-URI carries headers');
+  if (hasOwnKeys(uri.headers)) return bad('the Request-URI carries headers');
 
-  const mf = first(req, 'max-forwards');
+  const once = singles(req);
+  const mf = once.first('max-forwards');
   // Leading zeros are legal (RFC 4475 wsinv: "0068").
   if (mf !== undefined && (!/^0*\d{1,3}$/.test(mf) || Number(mf) > 255)) return bad(`Max-Forwards "${mf}" is not 0-255`);
 
-  const common = commonProblem(req);
+  const common = commonProblem(req, once);
   if (typeof common === 'string') return bad(common);
 
   // RFC 4475 badbranch: the RFC 3261 cookie with no identifier after it identifies nothing.
@@ -62,7 +63,7 @@ export function validateRequest(req: SipRequest): Rejection | null {
 
 /** Null when the response is fine; else why it should be discarded (§8.1.3.3 does not answer responses). */
 export function validateResponse(res: SipResponse): string | null {
-  const common = commonProblem(res);
+  const common = commonProblem(res, singles(res));
   if (typeof common === 'string') return common;
   const retryAfter = first(res, 'retry-after');
   if (retryAfter !== undefined) {
@@ -77,7 +78,33 @@ export function validateResponse(res: SipResponse): string | null {
   return null;
 }
 
-// The checks look headers up by name in the message itself: with a dozen headers a scan costs
+/** The headers that may appear once: the first value of each, and the first (in SINGLE order) given twice. */
+interface Singles {
+  first(name: (typeof SINGLE)[number]): string | undefined;
+  repeated: string | undefined;
+}
+
+/** Singles in one pass over the headers. */
+function singles(msg: SipMessage): Singles {
+  const values: (string | undefined)[] = [];
+  let seen = 0;
+  let twice = 0;
+  for (const h of msg.headers) {
+    const i = SINGLE.indexOf(h.name as (typeof SINGLE)[number]);
+    if (i === -1) continue;
+    if ((seen & (1 << i)) === 0) {
+      seen |= 1 << i;
+      values[i] = h.value;
+    } else {
+      twice |= 1 << i;
+    }
+  }
+  // The lowest bit is the first name in SINGLE order.
+  const repeated = twice === 0 ? undefined : SINGLE[31 - Math.clz32(twice & -twice)];
+  return { first: (name) => values[SINGLE.indexOf(name)], repeated };
+}
+
+// Headers that may repeat are read by scanning the message: with a dozen headers a scan costs
 // less than gathering them first, and allocates nothing.
 
 /** The first value of a header (`name` canonical), or undefined. */
@@ -93,14 +120,12 @@ function count(msg: SipMessage, name: string): number {
 }
 
 /** Why the message is malformed, or what the checks parsed (the top Via) when it is not. */
-function commonProblem(msg: SipMessage): string | { topVia: Shared<Via> | undefined } {
-  for (const name of SINGLE) {
-    if (count(msg, name) > 1) return `multiple ${name} headers`;
-  }
-  const callId = first(msg, 'call-id');
+function commonProblem(msg: SipMessage, once: Singles): string | { topVia: Shared<Via> | undefined } {
+  if (once.repeated !== undefined) return `multiple ${once.repeated} headers`;
+  const callId = once.first('call-id');
   if (callId === undefined || callId === '' || /\s/.test(callId)) return `bad Call-ID "${callId}"`;
-  for (const name of ['from', 'to']) {
-    const p = attempt(parsedNameAddr, msg, first(msg, name) ?? '');
+  for (const name of ['from', 'to'] as const) {
+    const p = attempt(parsedNameAddr, msg, once.first(name) ?? '');
     if (p instanceof SipParseError) return `bad ${name === 'from' ? 'From' : 'To'}: ${p.message}`;
   }
   let topVia: Shared<Via> | undefined;
@@ -110,7 +135,7 @@ function commonProblem(msg: SipMessage): string | { topVia: Shared<Via> | undefi
     if (p instanceof SipParseError) return `bad Via: ${p.message}`;
     topVia ??= p;
   }
-  const cseq = attempt(parsedCSeq, msg, first(msg, 'cseq') ?? '');
+  const cseq = attempt(parsedCSeq, msg, once.first('cseq') ?? '');
   if (cseq instanceof SipParseError) return cseq.message;
   for (const name of ['route', 'record-route']) {
     for (const h of msg.headers) {
@@ -119,13 +144,18 @@ function commonProblem(msg: SipMessage): string | { topVia: Shared<Via> | undefi
       if (p instanceof SipParseError) return `bad ${name}: ${p.message}`;
     }
   }
-  const expires = first(msg, 'expires');
+  const expires = once.first('expires');
   if (expires !== undefined && !isDeltaSeconds(expires)) return `Expires "${expires}" is out of range`;
-  const date = first(msg, 'date');
+  const date = once.first('date');
   if (date !== undefined && !RFC1123.test(date)) return `Date "${date}" is not an RFC 1123 date in GMT`;
-  const type = first(msg, 'content-type');
+  const type = once.first('content-type');
   if (type !== undefined && !isMediaType(type)) return `Content-Type "${type}" is not type/subtype`;
   return { topVia };
+}
+
+function hasOwnKeys(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function isMediaType(value: string): boolean {
