@@ -16,9 +16,9 @@ export function inSet(set: CharSet, code: number): boolean {
   return code < 128 && set[code] === 1;
 }
 
-/** Whether every code unit of `text` (possibly empty) is in `set`. */
-export function allInSet(set: CharSet, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (!inSet(set, text.charCodeAt(i))) return false;
+/** Whether every code unit of `text` from `from` to `to` (possibly none) is in `set`. */
+export function allInSet(set: CharSet, text: string, from = 0, to = text.length): boolean {
+  for (let i = from; i < to; i++) if (!inSet(set, text.charCodeAt(i))) return false;
   return true;
 }
 

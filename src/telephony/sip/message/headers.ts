@@ -7,13 +7,16 @@ import type { SipMessage } from './types.ts';
 /** The first value of the header, or undefined when absent. */
 export function header(msg: SipMessage, name: string): string | undefined {
   const key = canonicalName(name);
-  return msg.headers.find((h) => h.name === key)?.value;
+  for (const h of msg.headers) if (h.name === key) return h.value;
+  return undefined;
 }
 
 /** Every value of the header, in order (one per entry: list headers are already split). */
 export function headers(msg: SipMessage, name: string): string[] {
   const key = canonicalName(name);
-  return msg.headers.filter((h) => h.name === key).map((h) => h.value);
+  const values: string[] = [];
+  for (const h of msg.headers) if (h.name === key) values.push(h.value);
+  return values;
 }
 
 export function hasHeader(msg: SipMessage, name: string): boolean {

@@ -6,7 +6,7 @@ import { SipParseError } from './errors.ts';
 import { contentLengthOf, findHeadEnd, skipLeadingLineEnds } from './head.ts';
 import { canonicalName, isListHeader, knownNameAt } from './header-names.ts';
 import { parseCSeq } from './cseq.ts';
-import { charSet, inSet, TOKEN_CHARS, type CharSet } from './charset.ts';
+import { allInSet, charSet, inSet, TOKEN_CHARS } from './charset.ts';
 import { clip, isToken } from './scanner.ts';
 import type { SipHeader, SipMessage, SipRequest } from './types.ts';
 
@@ -40,15 +40,14 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
   let present = 0;
   let cseqValue: string | undefined;
   for (const h of msg.headers) {
-    const name = h.name;
-    if (name === 'content-length') (lengths ??= []).push(h.value);
-    else if (name === 'cseq') {
-      present |= 1 << REQUIRED.indexOf('cseq');
-      cseqValue ??= h.value;
-    } else {
-      const at = REQUIRED.indexOf(name as (typeof REQUIRED)[number]);
-      if (at !== -1) present |= 1 << at;
+    if (h.name === 'content-length') {
+      (lengths ??= []).push(h.value);
+      continue;
     }
+    const at = REQUIRED.indexOf(h.name as (typeof REQUIRED)[number]);
+    if (at === -1) continue;
+    present |= 1 << at;
+    if (h.name === 'cseq') cseqValue ??= h.value;
   }
 
   let length: number | null;
@@ -123,7 +122,7 @@ function usualRequestLine(line: string): SipRequest | null {
   const sp2 = sp1 === -1 ? -1 : line.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 <= sp1 + 1 || sp2 !== line.length - 8 || !line.endsWith('SIP/2.0')) return null;
   // Neither the method (a token) nor the URI may hold a space: so there are exactly two.
-  if (!allIn(TOKEN_CHARS, line, 0, sp1)) return null;
+  if (!allInSet(TOKEN_CHARS, line, 0, sp1)) return null;
   if (!inSet(SCHEME_START, line.charCodeAt(sp1 + 1))) return null;
   let colon = -1;
   for (let i = sp1 + 2; i < sp2; i++) {
@@ -206,11 +205,6 @@ export function readHeaders(lines: readonly string[]): SipHeader[] {
     }
   }
   return out;
-}
-
-function allIn(set: CharSet, text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!inSet(set, text.charCodeAt(i))) return false;
-  return true;
 }
 
 function isFolded(line: string): boolean {

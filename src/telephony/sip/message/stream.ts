@@ -4,7 +4,7 @@
 
 import { SipParseError } from './errors.ts';
 import { contentLengthOf, findHeadEnd, skipLeadingLineEnds } from './head.ts';
-import { parseMessage, readHeaders } from './parse.ts';
+import { headLines, parseMessage, readHeaders } from './parse.ts';
 import type { SipMessage } from './types.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -76,8 +76,7 @@ export class SipStreamFramer {
       return null;
     }
     if (bounds.bodyStart > this.#max) this.#tooLarge(bounds.bodyStart);
-    const lines = this.#buf.subarray(0, bounds.headEnd).toString('utf8').split(/\r?\n/);
-    if (lines.at(-1) === '') lines.pop();
+    const lines = headLines(this.#buf.toString('utf8', 0, bounds.headEnd));
     const length = contentLengthOf(
       readHeaders(lines)
         .filter((h) => h.name === 'content-length')

@@ -54,10 +54,10 @@ function commonSipUri(text: string): SipUri | null {
   if (at !== -1) {
     const colon = text.indexOf(':', i);
     const userEnd = colon === -1 || colon > at ? at : colon;
-    if (userEnd === i || !allIn(USER_CHARS, text, i, userEnd)) return null;
+    if (userEnd === i || !allInSet(USER_CHARS, text, i, userEnd)) return null;
     user = text.slice(i, userEnd);
     if (userEnd < at) {
-      if (!allIn(PASSWORD_CHARS, text, userEnd + 1, at)) return null;
+      if (!allInSet(PASSWORD_CHARS, text, userEnd + 1, at)) return null;
       password = text.slice(userEnd + 1, at);
     }
     i = at + 1;
@@ -90,10 +90,10 @@ function commonSipUri(text: string): SipUri | null {
     if (end === -1) end = n;
     const eq = text.indexOf('=', start);
     const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (nameEnd === start || !allIn(PARAM_CHARS, text, start, nameEnd)) return null;
+    if (nameEnd === start || !allInSet(PARAM_CHARS, text, start, nameEnd)) return null;
     let value: string | null = null;
     if (nameEnd < end) {
-      if (!allIn(PARAM_CHARS, text, nameEnd + 1, end)) return null;
+      if (!allInSet(PARAM_CHARS, text, nameEnd + 1, end)) return null;
       value = text.slice(nameEnd + 1, end);
     }
     const name = paramName(text.slice(start, nameEnd).toLowerCase());
@@ -101,11 +101,6 @@ function commonSipUri(text: string): SipUri | null {
     i = end;
   }
   return { scheme, user, password, host, port, params, headers: {} };
-}
-
-function allIn(set: CharSet, text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!inSet(set, text.charCodeAt(i))) return false;
-  return true;
 }
 
 /** Any SIP, SIPS or tel URI, or a SipParseError saying what is wrong with it. */
