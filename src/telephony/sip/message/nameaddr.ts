@@ -2,9 +2,9 @@
 //   name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, display-name = *(token LWS) / quoted-string
 //   or a bare addr-spec, whose ";params" then belong to the header, not to the URI.
 
-import { charSet } from './charset.ts';
+import { charSet, inSet, TOKEN_CHARS } from './charset.ts';
 import { formatParams, parseParams, quote } from './params.ts';
-import { Scanner } from './scanner.ts';
+import { lwsEnd, Scanner } from './scanner.ts';
 import type { NameAddr } from './types.ts';
 import { formatUri, parseUri } from './uri.ts';
 import { SipParseError } from './errors.ts';
@@ -25,12 +25,20 @@ export function parseNameAddr(text: string): NameAddr {
     uriText = bracketed(s);
   } else if (hasAngle(text)) {
     // Unquoted display name: tokens separated by LWS, nothing else (RFC 4475 baddn has a comma).
-    const words: string[] = [];
-    while (s.peek() !== '<') {
-      words.push(s.token('a display name word (quote display names with other characters)'));
-      s.skipLws();
+    // The words are read in place; the scanner only reports a character that is not one.
+    let pos = s.pos;
+    while (text.charCodeAt(pos) !== 0x3c) {
+      const start = pos;
+      while (pos < text.length && inSet(TOKEN_CHARS, text.charCodeAt(pos))) pos++;
+      if (pos === start) {
+        s.pos = pos;
+        s.token('a display name word (quote display names with other characters)');
+      }
+      const word = text.slice(start, pos);
+      displayName = displayName === null ? word : `${displayName} ${word}`;
+      pos = lwsEnd(text, pos);
     }
-    displayName = words.length === 0 ? null : words.join(' ');
+    s.pos = pos;
     uriText = bracketed(s);
   } else {
     // Bare addr-spec: it ends at the first ";" or LWS. A URI needing "?" or "," must be in <> (§20.10).
