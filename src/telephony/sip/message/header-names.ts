@@ -141,16 +141,16 @@ const BY_LENGTH: readonly (readonly { lower: string; canonical: string }[])[] = 
 })();
 
 /**
- * The canonical name when `text.slice(0, end)` is a known name in any ASCII case, else undefined
- * (then it may be anything, a token or not). Reads the line in place: no string is made.
+ * The canonical name when `text.slice(from, to)` is a known name in any ASCII case, else undefined
+ * (then it may be anything, a token or not). Reads the text in place: no string is made.
  */
-export function knownNameAt(text: string, end: number): string | undefined {
-  const candidates = BY_LENGTH[end];
+export function knownNameAt(text: string, from: number, to: number): string | undefined {
+  const candidates = BY_LENGTH[to - from];
   if (candidates === undefined) return undefined;
   next: for (const { lower, canonical } of candidates) {
-    for (let i = 0; i < end; i++) {
+    for (let i = from; i < to; i++) {
       const c = text.charCodeAt(i);
-      if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower.charCodeAt(i)) continue next;
+      if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower.charCodeAt(i - from)) continue next;
     }
     return canonical;
   }

@@ -4,11 +4,11 @@
 
 import { SipParseError } from './errors.ts';
 import { contentLengthOf, findHeadEnd, skipLeadingLineEnds } from './head.ts';
-import { canonicalName, isListHeader, knownNameAt } from './header-names.ts';
+import { readHeaders, startLineOf } from './header-section.ts';
 import { parseCSeq } from './cseq.ts';
 import { allInSet, charSet, inSet, TOKEN_CHARS } from './charset.ts';
 import { clip, isToken } from './scanner.ts';
-import type { SipHeader, SipMessage, SipRequest } from './types.ts';
+import type { SipMessage, SipRequest } from './types.ts';
 
 export interface ParseOptions {
   /** Stream transport (TCP, TLS): Content-Length is mandatory (§18.3). */
@@ -30,10 +30,10 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
   if (start >= data.length) throw new SipParseError('SIP_PARSE_EMPTY', 'the message is empty');
   // A datagram whose headers are not followed by an empty line is read as headers only.
   const bounds = findHeadEnd(data, start) ?? { headEnd: data.length, bodyStart: data.length };
-  const lines = headLines(data.toString('utf8', start, bounds.headEnd));
+  const head = data.toString('utf8', start, bounds.headEnd);
 
-  const msg = parseStartLine(lines[0] ?? '');
-  msg.headers = readHeaders(lines);
+  const msg = parseStartLine(startLineOf(head));
+  msg.headers = readHeaders(head);
 
   // One pass over the headers for what the checks below need.
   let lengths: string[] | undefined;
@@ -65,7 +65,9 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
     // The headers were read: a datagram cut short is answered 400 (RFC 3261 §18.3), not dropped.
     throw new SipParseError('SIP_PARSE_CONTENT_LENGTH', `Content-Length is ${length} but only ${available} bytes follow the headers`, { partial: msg });
   }
-  msg.body = Buffer.copyBytesFrom(data, bounds.bodyStart, length);
+  // A copy, so the message does not keep the whole datagram alive; allocUnsafe, as every byte is written.
+  msg.body = Buffer.allocUnsafe(length);
+  msg.body.set(data.subarray(bounds.bodyStart, bounds.bodyStart + length));
 
   if (present !== ALL_REQUIRED) {
     const name = REQUIRED.find((_, i) => (present & (1 << i)) === 0);
@@ -87,24 +89,6 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
 
 function withPartial(e: unknown, msg: SipMessage): unknown {
   return e instanceof SipParseError ? new SipParseError(e.code, e.message, { partial: msg }) : e;
-}
-
-/**
- * The header section's lines, line ends removed (CRLF or a bare LF), without the empty string
- * after the last line end.
- */
-export function headLines(text: string): string[] {
-  const lines: string[] = [];
-  let from = 0;
-  for (;;) {
-    const lf = text.indexOf('\n', from);
-    if (lf === -1 && from === text.length) break;
-    const end = lf === -1 ? text.length : lf;
-    lines.push(text.slice(from, end > from && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end));
-    if (lf === -1) break;
-    from = lf + 1;
-  }
-  return lines;
 }
 
 /** Request-Line (§7.1): Method SP Request-URI SP SIP-Version, single spaces; Status-Line (§7.2). */
@@ -168,88 +152,4 @@ function parseAnyStartLine(line: string): SipMessage {
   // The full URI grammar is checked by validate.ts (an unknown scheme deserves 416, not a drop).
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f]+$/.test(uri)) return fail('SIP_PARSE_START_LINE', `"${clip(uri)}" is not a URI`);
   return { kind: 'request', version: 'SIP/2.0', method, uri, headers: [], body: Buffer.alloc(0) };
-}
-
-/**
- * Header lines (everything after the start line) → entries: folded lines joined (§7.3.1), names
- * canonical, list headers split at top-level commas. Exported for the stream framer.
- */
-export function readHeaders(lines: readonly string[]): SipHeader[] {
-  const out: SipHeader[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const text = lines[i];
-    // Continuation lines are read with the header they continue, so this one has none before it.
-    if (isFolded(text)) throw new SipParseError('SIP_PARSE_HEADER', 'a folded line continues no header', { line: i + 1 });
-    const colon = text.indexOf(':');
-    if (colon === -1) throw new SipParseError('SIP_PARSE_HEADER', `header line "${clip(text)}" has no colon`, { line: i + 1 });
-    let nameEnd = colon;
-    while (nameEnd > 0 && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
-    let name = knownNameAt(text, nameEnd);
-    if (name === undefined) {
-      const rawName = text.slice(0, nameEnd);
-      if (!isToken(rawName)) throw new SipParseError('SIP_PARSE_HEADER', `"${clip(rawName)}" is not a header name`, { line: i + 1 });
-      name = canonicalName(rawName);
-    }
-    let value = trimLws(text, colon + 1);
-    while (i + 1 < lines.length && isFolded(lines[i + 1])) {
-      const more = trimLws(lines[++i], 0);
-      value = value === '' ? more : more === '' ? value : `${value} ${more}`;
-    }
-    if (value.includes(',') && isListHeader(name)) {
-      const items = splitList(value);
-      if (items.length === 0) out.push({ name, value: '' });
-      for (const item of items) out.push({ name, value: item });
-    } else {
-      // Without a comma a list is its one (possibly empty) item.
-      out.push({ name, value });
-    }
-  }
-  return out;
-}
-
-function isFolded(line: string): boolean {
-  return isLws(line.charCodeAt(0));
-}
-
-function isLws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/** `s` from `from` on without leading and trailing spaces and tabs. */
-function trimLws(s: string, from: number): string {
-  let start = from;
-  let end = s.length;
-  while (start < end && isLws(s.charCodeAt(start))) start++;
-  while (end > start && isLws(s.charCodeAt(end - 1))) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
-
-/** Splits at commas outside quoted strings and <…>; drops empty items (`a,,b`, §7.3.1 allows none). */
-export function splitList(value: string): string[] {
-  const items: string[] = [];
-  let quoted = false;
-  let angle = false;
-  let from = 0;
-  const push = (to: number): void => {
-    const item = trimLws(value.slice(from, to), 0);
-    if (item !== '') items.push(item);
-  };
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (quoted) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) quoted = false;
-    } else if (c === 0x22) {
-      quoted = true;
-    } else if (c === 0x3c) {
-      angle = true;
-    } else if (c === 0x3e) {
-      angle = false;
-    } else if (c === 0x2c && !angle) {
-      push(i);
-      from = i + 1;
-    }
-  }
-  push(value.length);
-  return items;
 }

@@ -4,7 +4,8 @@
 
 import { SipParseError } from './errors.ts';
 import { contentLengthOf, findHeadEnd, skipLeadingLineEnds } from './head.ts';
-import { headLines, parseMessage, readHeaders } from './parse.ts';
+import { readHeaders } from './header-section.ts';
+import { parseMessage } from './parse.ts';
 import type { SipMessage } from './types.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -76,9 +77,8 @@ export class SipStreamFramer {
       return null;
     }
     if (bounds.bodyStart > this.#max) this.#tooLarge(bounds.bodyStart);
-    const lines = headLines(this.#buf.toString('utf8', 0, bounds.headEnd));
     const length = contentLengthOf(
-      readHeaders(lines)
+      readHeaders(this.#buf.toString('utf8', 0, bounds.headEnd))
         .filter((h) => h.name === 'content-length')
         .map((h) => h.value),
     );
