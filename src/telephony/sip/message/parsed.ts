@@ -26,6 +26,9 @@ const PARSERS: readonly ((text: string) => unknown)[] = [parseUri, parseNameAddr
  */
 type Memo = unknown[];
 
+/** Past this many entries new ones are not kept: a message whose headers keep changing does not grow it. */
+const MAX_ENTRIES = 32;
+
 const MEMO = Symbol('parsed header values');
 type WithMemo = SipMessage & { [MEMO]?: Memo };
 
@@ -48,7 +51,7 @@ function cached(msg: SipMessage, parser: number, text: string): unknown {
     if (memo[i + 1] === text && memo[i] === parser) return memo[i + 2];
   }
   const value = PARSERS[parser](text);
-  memo.push(parser, text, value);
+  if (memo.length < MAX_ENTRIES * 3) memo.push(parser, text, value);
   return value;
 }
 

@@ -76,6 +76,19 @@ test('a header changed with setHeader, addHeader, removeHeader or by hand is par
   assert.equal(incomingRequestKey(msg), 'a84b4c76e66710|ours|99');
 });
 
+test('a message whose From keeps changing is read right every time', () => {
+  const msg = invite();
+  for (let i = 0; i < 100; i++) {
+    setHeader(msg, 'From', `<sip:user${i}@example.com>;tag=${i}`);
+    assert.equal(callerNumber(msg), `user${i}`);
+  }
+  // The first values are still kept, the later ones parsed each time: both read the same.
+  setHeader(msg, 'From', '<sip:user3@example.com>;tag=3');
+  assert.equal(callerNumber(msg), 'user3');
+  setHeader(msg, 'From', '<sip:user99@example.com>;tag=99');
+  assert.equal(callerNumber(msg), 'user99');
+});
+
 test('the stamped Via is parsed anew, and the form validation parsed is left as it was', () => {
   const msg = invite();
   assert.equal(validateRequest(msg), null);
