@@ -10,7 +10,7 @@
 // Beside each level, the yardstick: bare Node UDP at the same packet rates against the same kind
 // of echo (support/udp-floor.ts), no RTP logic — what the runtime and the kernel cost by themselves.
 // Goal (the issue): ≥ 500 concurrent calls on 2 cores, send jitter p99 ≤ 5 ms, no lost packets.
-// Run: scripts/node bench/held-calls.ts   (LEVELS=100,250,500,750 HOLD_SECONDS=20 RAMP_SECONDS=5 ROUNDS=1)
+// Run: scripts/node bench/held-calls.ts   (LEVELS=100,250,500,750 HOLD_SECONDS=30 RAMP_SECONDS=10 ROUNDS=1)
 
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ import { machine, median } from './support/machine.ts';
 import { metricValue, startBenchServer, type BenchServer } from './support/ringflow-server.ts';
 
 const LEVELS = (process.env.LEVELS ?? '100,250,500,750').split(',').map(Number);
-const HOLD_SECONDS = Number(process.env.HOLD_SECONDS ?? 20);
-const RAMP_SECONDS = Number(process.env.RAMP_SECONDS ?? 5);
+const HOLD_SECONDS = Number(process.env.HOLD_SECONDS ?? 30);
+const RAMP_SECONDS = Number(process.env.RAMP_SECONDS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const GOAL = { calls: 500, p99Ms: 5 };
 const NUMBER = '+15550100400';

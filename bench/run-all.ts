@@ -1,4 +1,5 @@
-// Runs every benchmark one after the other, each in its own process. `npm run bench`.
+// Runs every benchmark one after the other, each in its own process. `npm run bench`. The telephony
+// ones need SIPp (Debian sip-tester) and flite, as the interop tests do; about 20 minutes in all.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,9 @@ const benches: [string, string[]][] = [
   ['broadcast-runs.ts', []],
   ['memory-gather.ts', ['--expose-gc']],
   ['api-load.ts', []],
+  ['call-setup.ts', []],
+  ['rtp-load.ts', []],
+  ['held-calls.ts', []],
 ];
 let failed = false;
 for (const [file, flags] of benches) {
