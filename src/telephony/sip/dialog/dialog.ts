@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../../time/clock.ts';
 import { buildResponse } from '../message/build.ts';
-import { parseCSeq } from '../message/cseq.ts';
+import { parsedCSeq } from '../message/parsed.ts';
 import { header } from '../message/headers.ts';
 import type { SipHeader, SipRequest, SipResponse } from '../message/types.ts';
 import type { InviteServerTransaction } from '../transaction/invite-server.ts';
@@ -161,7 +161,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** §13.2.2.4: the ACK for a 2xx to our INVITE; a retransmitted 2xx gets the same ACK again. */
   acknowledge(res: SipResponse): void {
-    const seq = parseCSeq(header(res, 'cseq') ?? '').seq;
+    const seq = parsedCSeq(res, header(res, 'cseq') ?? '').seq;
     let sent = this.#acks.get(seq);
     if (sent === undefined) {
       const target = contactUri(res);
@@ -187,7 +187,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
    * ended with a BYE.
    */
   sendAnswer(tx: InviteServerTransaction, res: SipResponse): Promise<void> {
-    const seq = parseCSeq(header(res, 'cseq') ?? '').seq;
+    const seq = parsedCSeq(res, header(res, 'cseq') ?? '').seq;
     tx.respond(res);
     const timers = this.#host.transactions.timers;
     const waitMs = this.#host.ackTimeoutMs ?? timers.timeout;
@@ -225,7 +225,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       respond(481);
       return;
     }
-    const seq = parseCSeq(header(req, 'cseq') ?? '').seq;
+    const seq = parsedCSeq(req, header(req, 'cseq') ?? '').seq;
     // §12.2.2: a CSeq below the last one is out of order: 500.
     if (this.#state.remoteSeq !== null && seq <= this.#state.remoteSeq) {
       respond(500, {}, 'CSeq Out of Order');
@@ -298,7 +298,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 
   #receiveAck(ack: SipRequest): void {
-    const seq = parseCSeq(header(ack, 'cseq') ?? '').seq;
+    const seq = parsedCSeq(ack, header(ack, 'cseq') ?? '').seq;
     const pending = this.#pendingAcks.get(seq);
     if (pending === undefined) return; // a retransmitted ACK
     this.#pendingAcks.delete(seq);

@@ -3,13 +3,13 @@
 
 import { header } from '../message/headers.ts';
 import type { SipRequest } from '../message/types.ts';
-import { parseVia } from '../message/via.ts';
+import { parsedVia } from '../message/parsed.ts';
 import { isReliable, transportName, type MessageSource, type SendTarget } from './transport.ts';
 
 export function responseTarget(request: SipRequest, source: MessageSource): SendTarget {
   const top = header(request, 'via');
   if (top === undefined) return { host: source.address, port: source.port, transport: source.transport, connection: source.connection };
-  const via = parseVia(top);
+  const via = parsedVia(request, top);
   const transport = transportName(via.transport) ?? source.transport;
   const host = via.params.received ?? via.host;
   const rport = via.params.rport;
