@@ -1,6 +1,7 @@
 // The server's Prometheus metrics: requests, runs by status, calls by final state, outbound HTTP
 // latency, and the delivery backlog read from the database at scrape time.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunSummary } from '../runtime/run.ts';
 import type { RtpSessionStats } from '../telephony/media/rtp/rtp-session-types.ts';
 import type { TimelineEvent } from '../runtime/timeline.ts';
@@ -18,6 +19,8 @@ export interface ServerMetrics {
   timelineEvent(event: TimelineEvent): void;
   /** A SIP call's RTP figures, when it ends. */
   mediaEnded(stats: RtpSessionStats): void;
+  /** Stops what samples in the background (the event-loop delay). */
+  stop(): void;
 }
 
 export interface ServerMetricsOptions {
@@ -37,6 +40,20 @@ export function serverMetrics(store: Store, events: EventBus, options: ServerMet
     return [[{ status: 'pending' }, b.pending], [{ status: 'failed' }, b.failed]];
   });
   registry.gauge('ringflow_event_stream_clients', 'Clients connected to the live event stream.', () => [[{}, events.subscribers]]);
+  // The process: what a media server is judged by before anything else. Every call's 20 ms packets
+  // wait for the event loop, so its delay is the first sign of overload.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  registry.gauge('ringflow_event_loop_delay_seconds', 'How late the event loop ran timers since the last scrape (percentiles of 10 ms samples), then reset.', () => {
+    const read: [Record<string, string>, number][] = [50, 99].map((p) => [{ quantile: String(p / 100) }, loopDelay.count ? loopDelay.percentile(p) / 1e9 : 0]);
+    read.push([{ quantile: '1' }, loopDelay.count ? loopDelay.max / 1e9 : 0]);
+    loopDelay.reset();
+    return read;
+  });
+  registry.gauge('ringflow_process_memory_bytes', 'Memory of the process: resident set, V8 heap used, memory outside the heap (buffers).', () => {
+    const m = process.memoryUsage();
+    return [[{ kind: 'rss' }, m.rss], [{ kind: 'heap_used' }, m.heapUsed], [{ kind: 'external' }, m.external]];
+  });
   const activeSipCalls = options.activeSipCalls;
   if (activeSipCalls) registry.gauge('ringflow_sip_calls_active', 'SIP calls up now, ringing or answered.', () => [[{}, activeSipCalls()]]);
   // Media quality, counted when each call ends: what an operator watches to see that the server
@@ -58,6 +75,7 @@ export function serverMetrics(store: Store, events: EventBus, options: ServerMet
       for (const c of summary.calls) calls({ status: c.cdr.status });
     },
     deliveryAttempt: (outcome) => deliveries({ outcome }),
+    stop: () => loopDelay.disable(),
     mediaEnded(stats) {
       rtpCalls();
       rtpPackets({ direction: 'sent' }, stats.sent);

@@ -169,6 +169,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await engine.close();
     await sip?.close();
     await store.close();
+    metrics.stop();
     throw e;
   }
   logger.info({ url, outboundUrl, database: store.engine, sip: sip ? `${sip.advertisedAddress}:${sip.port}` : 'simulated' }, 'Ringflow is listening');
@@ -187,6 +188,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await engine.close();
         await sip?.close();
         await store.close();
+        metrics.stop();
         logger.info('Ringflow stopped');
       })();
       return closing;

@@ -35,6 +35,12 @@ it('counts runs by status, calls by state, HTTP latency and the delivery backlog
   assert.match(metrics, /^ringflow_fetch_duration_seconds_count\{outcome="ok"\} 1$/m);
   assert.match(metrics, /^ringflow_delivery_backlog\{status="pending"\} 0$/m);
   assert.match(metrics, /^ringflow_http_requests_total\{method="POST",route="\/v2\.0\/actions\/:sid\/runs",status="201"\} 1$/m);
+  // The process itself: event-loop delay (seconds, small on an idle test server) and memory.
+  const p99 = Number(/^ringflow_event_loop_delay_seconds\{quantile="0\.99"\} (\S+)$/m.exec(metrics)?.[1]);
+  assert.ok(p99 >= 0 && p99 < 1, metrics);
+  const rss = Number(/^ringflow_process_memory_bytes\{kind="rss"\} (\d+)$/m.exec(metrics)?.[1]);
+  assert.ok(rss > 10 * 2 ** 20, `rss ${rss}`);
+  assert.match(metrics, /^ringflow_process_memory_bytes\{kind="heap_used"\} \d+$/m);
 });
 
 it('serves its OpenAPI document, the same as docs/openapi.json, and an interactive page at /docs', async () => {
