@@ -3,8 +3,9 @@
 // SIPp echoes every RTP packet back (-rtp_echo, one C thread), so each call carries audio both ways
 // for its whole life. The calls arrive over RAMP_SECONDS, all N are up for HOLD_SECONDS, then SIPp
 // hangs them up. The figures come from the server's own /metrics (counted as each call ends, the
-// same an operator sees): per-call send-interval jitter p99, packets, loss, skipped frames; CPU and
-// memory of the server process while all N calls are up.
+// same an operator sees): per-call send-interval jitter p99, packets, loss, skipped frames, the
+// event loop's delay; CPU of the server process while all N calls are up. (Memory per call is
+// measured by rtp-load.ts and memory-gather.ts, which can collect garbage before they look.)
 // This is the whole server at work (SIP, runs, database, media); bench/rtp-load.ts measures the
 // media layer alone, with a peer that also reports arrival jitter.
 // Beside each level, the yardstick: bare Node UDP at the same packet rates against the same kind
@@ -90,7 +91,8 @@ interface LevelResult {
   skipped: number;
   cpuPercent: number;
   sippCpuPercent: number;
-  rssMbPer100: number;
+  /** Worst event-loop delay p99 of the server over the plateau's scrapes (ms). */
+  loopP99Ms: number;
   /** Bare Node UDP at the same rates, in % of one core. */
   floorCpuPercent: number;
 }
@@ -111,7 +113,6 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 async function runLevel(server: BenchServer, calls: number): Promise<LevelResult> {
   const before = snapshot(await server.metrics());
-  const rssBefore = server.rssMb();
   const holdMs = (RAMP_SECONDS + HOLD_SECONDS) * 1000;
   const sipp = runSipp({
     scenario: 'uac-short',
@@ -132,12 +133,14 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
   const sippCpu0 = sippPid ? pidCpuSeconds(sippPid) : NaN;
   const t0 = performance.now();
   let peakActive = 0;
-  let rssPeak = 0;
+  let loopP99 = 0;
+  await server.metrics(); // the event-loop delay counts from here: the plateau only
   const plateauEnd = t0 + (HOLD_SECONDS - 2) * 1000;
   while (performance.now() < plateauEnd) {
-    peakActive = Math.max(peakActive, metricValue(await server.metrics(), 'ringflow_sip_calls_active'));
-    rssPeak = Math.max(rssPeak, server.rssMb());
     await sleep(Math.min(2000, Math.max(0, plateauEnd - performance.now())));
+    const text = await server.metrics();
+    peakActive = Math.max(peakActive, metricValue(text, 'ringflow_sip_calls_active'));
+    loopP99 = Math.max(loopP99, metricValue(text, 'ringflow_event_loop_delay_seconds{quantile="0.99"}') * 1000);
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = server.cpuSeconds() - cpu0;
@@ -166,12 +169,12 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
     skipped: after.skipped - before.skipped,
     cpuPercent: (cpu / wall) * 100,
     sippCpuPercent: (sippCpu / wall) * 100,
-    rssMbPer100: ((rssPeak - rssBefore) / calls) * 100,
+    loopP99Ms: loopP99,
     floorCpuPercent: await udpFloor(calls),
   };
 }
 
-const HEADER = ' calls  done  failed  up-at-once  p99≤5ms  p99(median/worst call)  sent/call  lost  unreturned  skipped  server-cpu%  cpu%/100  rss-MB/100  sipp-cpu%  bare-udp-cpu%';
+const HEADER = ' calls  done  failed  up-at-once  p99≤5ms  p99(median/worst call)  sent/call  lost  unreturned  skipped  server-cpu%  cpu%/100  loop-p99-ms  sipp-cpu%  bare-udp-cpu%';
 
 function row(r: LevelResult, label = ''): string {
   const f = (n: number, w: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '>100').padStart(w);
@@ -180,7 +183,7 @@ function row(r: LevelResult, label = ''): string {
     `${String(r.calls).padStart(6)}  ${String(r.completed).padStart(4)}  ${String(r.failed).padStart(6)}  ${String(r.peakActive).padStart(10)}  ` +
     `${f(r.within5, 6)}%  ${`${edge(r.p99Median)} / ${edge(r.p99Worst)} ms`.padStart(22)}  ${f(r.sentPerCall, 9, 0)}  ${String(r.lost).padStart(4)}  ` +
     `${String(r.unreturned).padStart(10)}  ${String(r.skipped).padStart(7)}  ${f(r.cpuPercent, 11)}  ${f((r.cpuPercent / r.calls) * 100, 8)}  ` +
-    `${f(r.rssMbPer100, 10, 2)}  ${f(r.sippCpuPercent, 9)}  ${f(r.floorCpuPercent, 13)}${label}`
+    `${f(r.loopP99Ms, 11)}  ${f(r.sippCpuPercent, 9)}  ${f(r.floorCpuPercent, 13)}${label}`
   );
 }
 
@@ -189,7 +192,7 @@ console.log(
   `held calls: ${LEVELS.join(', ')} SIPp calls to a Ringflow server, a 7 s prompt in a loop, RTP echoed by SIPp; ` +
     `ramp ${RAMP_SECONDS} s, all up for ${HOLD_SECONDS} s; ${ROUNDS} round(s)`,
 );
-console.log('p99 = each call\'s 99th percentile of |send interval − 20 ms| (server metrics, histogram edges); cpu and rss while all calls are up; bare-udp = Node sockets alone at the same packet rates');
+console.log('p99 = each call\'s 99th percentile of |send interval − 20 ms| (server metrics, histogram edges); cpu and loop delay while all calls are up; bare-udp = Node sockets alone at the same packet rates');
 console.log(HEADER);
 const server = await startBenchServer({ scenario: SCENARIO, number: NUMBER, rtpPorts: { min: 20000, max: 40000 } });
 const results = new Map<number, LevelResult[]>(LEVELS.map((n) => [n, []]));

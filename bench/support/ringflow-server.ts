@@ -19,8 +19,6 @@ export interface BenchServer {
   metrics(): Promise<string>;
   /** utime + stime of the server process so far, in seconds (Linux /proc). */
   cpuSeconds(): number;
-  /** Resident memory of the server process now, in MiB (Linux /proc). */
-  rssMb(): number;
   stop(): Promise<void>;
 }
 
@@ -72,10 +70,6 @@ bootstrap:
     cpuSeconds() {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return (Number(stat[11]) + Number(stat[12])) / 100;
-    },
-    rssMb() {
-      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return Number(kb) / 1024;
     },
     async stop() {
       if (child.exitCode === null) {

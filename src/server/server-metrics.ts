@@ -23,6 +23,9 @@ export interface ServerMetrics {
   stop(): void;
 }
 
+/** The event loop is sampled this often (ms). */
+const LOOP_SAMPLE_MS = 10;
+
 export interface ServerMetricsOptions {
   /** SIP calls up now (ringing or answered); absent when telephony is simulated. */
   activeSipCalls?: () => number;
@@ -42,11 +45,16 @@ export function serverMetrics(store: Store, events: EventBus, options: ServerMet
   registry.gauge('ringflow_event_stream_clients', 'Clients connected to the live event stream.', () => [[{}, events.subscribers]]);
   // The process: what a media server is judged by before anything else. Every call's 20 ms packets
   // wait for the event loop, so its delay is the first sign of overload.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loopDelay.enable();
-  registry.gauge('ringflow_event_loop_delay_seconds', 'How late the event loop ran timers since the last scrape (percentiles of 10 ms samples), then reset.', () => {
-    const read: [Record<string, string>, number][] = [50, 99].map((p) => [{ quantile: String(p / 100) }, loopDelay.count ? loopDelay.percentile(p) / 1e9 : 0]);
-    read.push([{ quantile: '1' }, loopDelay.count ? loopDelay.max / 1e9 : 0]);
+  // Node's histogram holds the whole time between two samples: the sampling interval is taken off.
+  const late = (ns: number) => (loopDelay.count ? Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS) / 1000 : 0);
+  registry.gauge('ringflow_event_loop_delay_seconds', 'How late the event loop ran a timer, since the previous scrape (p50, p99, max).', () => {
+    const read: [Record<string, string>, number][] = [
+      [{ quantile: '0.5' }, late(loopDelay.percentile(50))],
+      [{ quantile: '0.99' }, late(loopDelay.percentile(99))],
+      [{ quantile: '1' }, late(loopDelay.max)],
+    ];
     loopDelay.reset();
     return read;
   });
