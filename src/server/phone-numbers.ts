@@ -2,6 +2,7 @@
 // which numbers exist, not only their length).
 
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { LruMap } from '../lru-map.ts';
 
 export type NumberCheck = { valid: true; e164: string; country: string | undefined } | { valid: false; reason: string };
 
@@ -30,26 +31,19 @@ export const ANY_NUMBER = '*';
  */
 export class NumberChecker {
   readonly #defaultCountry: string;
-  readonly #max: number;
-  readonly #cache = new Map<string, NumberCheck>();
+  readonly #cache: LruMap<NumberCheck>;
 
   constructor(defaultCountry: string, maxEntries = 10_000) {
     this.#defaultCountry = defaultCountry;
-    this.#max = maxEntries;
+    this.#cache = new LruMap(maxEntries);
   }
 
   check(text: string, strict = true): NumberCheck {
     const key = `${strict ? 's' : 'p'}${text}`;
     const hit = this.#cache.get(key);
-    if (hit !== undefined) {
-      // Most recently used last, so the oldest is evicted first.
-      this.#cache.delete(key);
-      this.#cache.set(key, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const result = checkNumber(text, this.#defaultCountry, strict);
     this.#cache.set(key, result);
-    if (this.#cache.size > this.#max) this.#cache.delete(this.#cache.keys().next().value!);
     return result;
   }
 }
