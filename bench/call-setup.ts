@@ -2,8 +2,8 @@
 // (INVITE → 200 → ACK → a short prompt heard → BYE, test/interop/sipp/uac-short.xml) at rising
 // rates, each rate first to a SIPp UAS (the tool against itself), then to Ringflow answering a
 // number with a scenario that answers and speaks (a real server in its own process, SQLite, every
-// call and run recorded). A callee "holds" a rate when it completes ≥ 95% of it with no failed call
-// and a mean setup time under 250 ms; its ceiling is the highest rate it holds.
+// call and run recorded). A callee "holds" a rate when it completes ≥ 90% of it (SIPp's start-up
+// included) with no failed call and a mean setup time under 250 ms; its ceiling is the highest rate it holds.
 // Goal: Ringflow holds 200 calls/s with 0 failed calls, and its ceiling is ≥ 50% of SIPp-to-SIPp's.
 // Needs sipp (Debian sip-tester) and flite.
 // COMPARE_BIN=/path/to/other/checkout/bin/ringflow.js also measures that build at each rate, right
@@ -111,4 +111,6 @@ const sippCeiling = sippDone ? `${ceiling.sipp}` : `≥ ${ceiling.sipp} (held ev
 const ratio = ceiling.sipp > 0 ? ceiling.ringflow / ceiling.sipp : 0;
 console.log(`ceiling: Ringflow ${ceiling.ringflow} calls/s, SIPp-to-SIPp ${sippCeiling} calls/s: Ringflow at ${sippDone ? '' : '≤ '}${(ratio * 100).toFixed(0)}% of it`);
 const at200 = ringflowAt200 !== undefined && ringflowAt200.failed === 0 && holds(ringflowAt200);
-console.log(`goal ≥ 200 calls/s with 0 failed: ${at200 ? 'met' : 'NOT met'}; goal ≥ 50% of SIPp-to-SIPp: ${ratio >= 0.5 ? 'met' : 'NOT met'}`);
+// While SIPp held every rate tried, its real ceiling is higher and the ratio only an upper bound.
+const ratioVerdict = ratio < 0.5 ? 'NOT met' : sippDone ? 'met' : 'not shown (SIPp held every rate tried: add higher RATES)';
+console.log(`goal ≥ 200 calls/s with 0 failed: ${at200 ? 'met' : 'NOT met'}; goal ≥ 50% of SIPp-to-SIPp: ${ratioVerdict}`);

@@ -14,10 +14,9 @@
 // Run: scripts/node bench/held-calls.ts   (LEVELS=100,250,500,750 HOLD_SECONDS=30 RAMP_SECONDS=10 ROUNDS=1)
 
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { runSipp, startSippUas } from '../test/helpers/sipp.ts';
-import { machine, median } from './support/machine.ts';
+import { machine, median, processCpuSeconds } from './support/machine.ts';
 import { metricValue, startBenchServer, type BenchServer } from './support/ringflow-server.ts';
 
 const LEVELS = (process.env.LEVELS ?? '100,250,500,750').split(',').map(Number);
@@ -68,11 +67,6 @@ function quantileEdge(buckets: number[], calls: number, q: number): number {
   const rank = Math.ceil(q * calls);
   const i = buckets.findIndex((n) => n >= rank);
   return i === -1 ? Infinity : EDGES[i]!;
-}
-
-function pidCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(stat[11]) + Number(stat[12])) / 100;
 }
 
 interface LevelResult {
@@ -128,9 +122,10 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
   });
   // The plateau: every call up, from the end of the ramp (plus a second) to a second before the first hang-up.
   await sleep((RAMP_SECONDS + 1) * 1000);
+  // The newest sipp process is this level's caller (runSipp does not hand out its child).
   const sippPid = Number(spawnSync('pgrep', ['-n', '-x', 'sipp'], { encoding: 'utf8' }).stdout.trim());
   const cpu0 = server.cpuSeconds();
-  const sippCpu0 = sippPid ? pidCpuSeconds(sippPid) : NaN;
+  const sippCpu0 = sippPid ? processCpuSeconds(sippPid) : NaN;
   const t0 = performance.now();
   let peakActive = 0;
   let loopP99 = 0;
@@ -144,7 +139,7 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = server.cpuSeconds() - cpu0;
-  const sippCpu = sippPid ? pidCpuSeconds(sippPid) - sippCpu0 : NaN;
+  const sippCpu = sippPid ? processCpuSeconds(sippPid) - sippCpu0 : NaN;
   const r = await sipp;
   // Every call has ended and been counted once the metrics stop moving.
   let after = snapshot(await server.metrics());

@@ -1,5 +1,6 @@
 // One line naming the machine, printed by every benchmark: results only compare on the same one.
 
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export function machine(): string {
@@ -11,4 +12,10 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc/PID/stat). */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -3,11 +3,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processCpuSeconds } from './machine.ts';
 
 const ownBin = fileURLToPath(new URL('../../bin/ringflow.js', import.meta.url));
 
@@ -67,10 +67,7 @@ bootstrap:
     apiUrl,
     child,
     metrics: async () => (await fetch(`${apiUrl}/metrics`)).text(),
-    cpuSeconds() {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(stat[11]) + Number(stat[12])) / 100;
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
