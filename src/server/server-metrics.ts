@@ -1,5 +1,6 @@
 // The server's Prometheus metrics: requests, runs by status, calls by final state, outbound HTTP
-// latency, and the delivery backlog read from the database at scrape time.
+// latency, the delivery backlog read from the database at scrape time, the process (event-loop
+// delay, memory), and the media of SIP calls (packets, loss, skipped frames, send jitter).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunSummary } from '../runtime/run.ts';

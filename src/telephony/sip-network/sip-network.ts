@@ -55,7 +55,7 @@ export interface SipNetworkOptions {
   /** A new inbound call: the owner runs its scenario, or hangs it up (404 for an unknown number). */
   onInbound: (call: SipCall) => void;
   /** A call that carried media ended: its RTP figures (the server's metrics count them). */
-  onMediaEnded?: (stats: RtpSessionStats, call: SipCall) => void;
+  onMediaEnded?: (stats: RtpSessionStats) => void;
 }
 
 export class SipNetwork implements Network {
@@ -301,7 +301,7 @@ export class SipNetwork implements Network {
       // A call that never carried media (refused, cancelled while ringing) has nothing to report.
       if (stats.sent + stats.received === 0) return;
       try {
-        this.#o.onMediaEnded?.(stats, call);
+        this.#o.onMediaEnded?.(stats);
       } catch (err) {
         this.#o.logger.warn({ err, callSid: call.sid }, 'media statistics handler failed');
       }
