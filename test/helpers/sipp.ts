@@ -305,7 +305,24 @@ export async function startSippUas(o: Partial<SippOptions> & { timeoutMs: number
 
 /** Whether SIPp has bound its SIP socket: the port is no longer free to us. */
 async function bound(transport: SipTransport, port: number, host: string): Promise<boolean> {
-  return transport === 'udp' ? !(await udpFree(port, host)) : !(await tcpFree(port, host));
+  if (transport === 'udp') return !(await udpFree(port, host));
+  // Bound is not enough over TCP: SIPp binds, then listens, and a caller that connects in between
+  // is refused (seen under load). Ready means in the LISTEN state, read from the kernel's table
+  // rather than by connecting, which SIPp would log as a peer that went away.
+  return !(await tcpFree(port, host)) && (await tcpListening(port));
+}
+
+/** Whether a socket of this machine listens on the TCP port (Linux /proc/net/tcp, state 0A). */
+async function tcpListening(port: number): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (local?.endsWith(hex) && state === '0A') return true;
+    }
+  }
+  return false;
 }
 
 /** Parses SIPp's -trace_stat CSV (';'-separated): the last row, keyed by the header's column names. */
