@@ -27,7 +27,7 @@ export interface Harness {
   readonly url: string;
   /** Opens another store on the same database (closed with the suite). */
   open(clock?: VirtualClock): Promise<Store>;
-  /** Runs SQL on its own connection, beside the store: what is really in the tables. */
+  /** Runs SQL on connections of its own, beside the store: what is really in the tables. */
   rows(text: string): Promise<Record<string, unknown>[]>;
 }
 
@@ -35,6 +35,7 @@ export interface Harness {
 export function useStore(engine: Engine): Harness {
   const clock = new VirtualClock({ auto: false });
   const opened: Store[] = [];
+  let readers: pg.Pool | undefined;
   let url = '';
   let cleanup = async () => {};
   const harness: Harness = {
@@ -61,13 +62,10 @@ export function useStore(engine: Engine): Harness {
           db.close();
         }
       }
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(text)).rows;
-      } finally {
-        await client.end();
-      }
+      // A few connections for the whole suite: a test that reads after each of 200 concurrent writes
+      // would otherwise open 200 at once, past the server's max_connections (100 by default).
+      readers ??= new pg.Pool({ connectionString: url, max: 4 });
+      return (await readers.query(text)).rows;
     },
   };
 
@@ -102,6 +100,8 @@ export function useStore(engine: Engine): Harness {
 
   after(async () => {
     for (const store of opened.splice(0)) await store.close();
+    await readers?.end();
+    readers = undefined;
     await cleanup();
   });
 
