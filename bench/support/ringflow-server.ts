@@ -27,6 +27,8 @@ export interface BenchServerOptions {
   number: string;
   rtpPorts?: { min: number; max: number };
   rtpTimeoutSeconds?: number;
+  /** telephony.sip.rtp.workers (default: the server's, one media thread per core). */
+  rtpWorkers?: number;
   /** Another checkout's bin/ringflow.js, to measure it beside this one (default: this checkout). */
   bin?: string;
 }
@@ -41,7 +43,7 @@ dataDir: ${dir}
 logging: { level: error }
 telephony:
   mode: sip
-  sip: { host: 127.0.0.1, port: 0, advertisedAddress: 127.0.0.1, rtp: { portMin: ${ports.min}, portMax: ${ports.max}, timeoutSeconds: ${o.rtpTimeoutSeconds ?? 30} } }
+  sip: { host: 127.0.0.1, port: 0, advertisedAddress: 127.0.0.1, rtp: { portMin: ${ports.min}, portMax: ${ports.max}, timeoutSeconds: ${o.rtpTimeoutSeconds ?? 30}${o.rtpWorkers === undefined ? '' : `, workers: ${o.rtpWorkers}`} } }
 bootstrap:
   tenant: bench
   apiKey: ${key}

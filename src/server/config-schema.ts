@@ -42,6 +42,7 @@ const SipSchema = Type.Object(
         portMin: Type.Integer({ minimum: 1024, maximum: 65534, default: 10000, description: 'Lowest RTP port.' }),
         portMax: Type.Integer({ minimum: 1025, maximum: 65535, default: 20000, description: 'Highest RTP port (one even port per call leg).' }),
         timeoutSeconds: Type.Number({ minimum: 0, default: 30, description: 'Hang up a call that has sent no RTP for this long (the peer vanished); 0 never.' }),
+        workers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, description: 'Threads that send and receive RTP, each taking a share of the calls. Default: one per CPU core. 0 keeps media on the main thread (fine for a few dozen calls).' })),
       },
       { additionalProperties: false, default: {} },
     ),

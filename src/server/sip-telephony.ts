@@ -2,7 +2,7 @@
 // prompts, the trunks (registered when asked), assembled into the SIP network the engine uses.
 
 import { randomBytes } from 'node:crypto';
-import { networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { RingflowError } from '../errors.ts';
 import { createGuardedFetch } from '../http/guarded-fetch.ts';
@@ -11,6 +11,9 @@ import { PromptLoader } from '../telephony/media/audio/prompt-loader.ts';
 import { TtsCache } from '../telephony/media/audio/tts-cache.ts';
 import { detectTtsEngines } from '../telephony/media/audio/tts-engines.ts';
 import { TtsService } from '../telephony/media/audio/tts-service.ts';
+import { LocalLegs } from '../telephony/media/leg/local-leg.ts';
+import type { MediaLegs } from '../telephony/media/leg/media-leg.ts';
+import { WorkerLegs } from '../telephony/media/leg/worker-legs.ts';
 import { PortAllocator } from '../telephony/media/rtp/port-allocator.ts';
 import type { RtpSessionStats } from '../telephony/media/rtp/rtp-session-types.ts';
 import { DigestServer } from '../telephony/sip/digest/server.ts';
@@ -20,7 +23,7 @@ import { SipUserAgent, type AuthDecision } from '../telephony/sip/ua/user-agent.
 import { AudioMedia } from '../telephony/sip-network/audio-media.ts';
 import type { SipCall } from '../telephony/sip-network/sip-call.ts';
 import { SipNetwork } from '../telephony/sip-network/sip-network.ts';
-import type { Clock } from '../time/clock.ts';
+import { SystemClock, type Clock } from '../time/clock.ts';
 import type { ServerConfig } from './config-schema.ts';
 import type { Logger } from './logger.ts';
 import { NumberChecker } from './phone-numbers.ts';
@@ -82,16 +85,16 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
   const guarded = createGuardedFetch(deps.httpAllow);
   const prompts = new PromptLoader({ clock, fetch: guarded.fetch, baseDir: deps.dataDir });
   const trunk = sip.trunks[0];
+  const legs = await mediaLegs(config, clock, log);
   const numbers = new NumberChecker(config.telephony.defaultCountry);
   const network = new SipNetwork({
     clock,
     ua,
     rtp: {
-      bindAddress: sip.host,
       advertisedAddress,
-      ports: new PortAllocator({ min: sip.rtp.portMin, max: sip.rtp.portMax }),
       timeoutMs: sip.rtp.timeoutSeconds * 1000,
     },
+    legs,
     codecs: sip.codecs,
     trunk,
     media: new AudioMedia({ tts, prompts }),
@@ -134,9 +137,25 @@ export async function startSipTelephony(config: ServerConfig, deps: SipTelephony
     async close() {
       registering.abort();
       await ua.close({ bye: true });
+      await legs.close();
       await guarded.close();
     },
   };
+}
+
+/**
+ * Where calls' media runs: `rtp.workers` threads (default one per core), or this thread when 0. The
+ * workers keep wall time, so a server on any other clock (a test's virtual one) keeps its media here.
+ */
+async function mediaLegs(config: ServerConfig, clock: Clock, log: Logger): Promise<MediaLegs> {
+  const sip = config.telephony.sip;
+  const ports = new PortAllocator({ min: sip.rtp.portMin, max: sip.rtp.portMax });
+  const onError = (err: unknown) => log.warn({ err }, 'RTP error');
+  const threads = sip.rtp.workers ?? (clock instanceof SystemClock ? availableParallelism() : 0);
+  if (threads === 0) return new LocalLegs({ clock, localAddress: sip.host, ports, onError });
+  const legs = await WorkerLegs.start({ threads, localAddress: sip.host, ports, onError });
+  log.info({ workers: threads }, 'media workers started');
+  return legs;
 }
 
 /** The address peers can reach: the listen address, or this machine's first external IPv4 one. */

@@ -1,6 +1,6 @@
-// One real call: the port's Call over a SIP dialog (through CallSignalling) and an RTP session.
-// The network adapter creates it and tells it what the far end did (hung up, pressed a key over
-// SIP INFO, went silent); everything the engine asks goes through here.
+// One real call: the port's Call over a SIP dialog (through CallSignalling) and a media leg (in
+// this thread or in a media worker). The network adapter creates it and tells it what the far end
+// did (hung up, pressed a key over SIP INFO); the leg tells it of keys heard and of lost media.
 
 import {
   CallEndedError,
@@ -21,30 +21,33 @@ import {
   type PlayOutcome,
   type RecordOptions,
   type RecordOutcome,
+  type RecordingInfo,
 } from '../port.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CallEvents } from '../call/call-events.ts';
 import { CallHooks } from '../call/call-wait.ts';
 import { buildCdr } from '../call/cdr.ts';
-import type { AudioSink } from '../media/audio-frame.ts';
-import { bridgeSessions } from '../media/bridge.ts';
-import type { RtpEndpoint, RtpSession } from '../media/rtp/rtp-session.ts';
-import { Player } from '../media/audio/player.ts';
+import type { MediaLeg } from '../media/leg/media-leg.ts';
+import type { RtpEndpoint, RtpSessionStats } from '../media/rtp/rtp-session-types.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { CallSignalling } from './call-signalling.ts';
 import type { MediaResolver } from './media-resolver.ts';
-import { recordCall, startCallRecording, type RecordingDeps } from './call-recording.ts';
-import { SinkFanout, TappedSource } from './frame-tap.ts';
 
 /** Q.850 16: normal call clearing, what the far end's BYE means. */
 const NORMAL_CLEARING = 16;
 /** Q.850 102: recovery on timer expiry (no RTP for too long, no ACK). */
 const TIMER_EXPIRY = 102;
 
-export interface SipCallDeps extends RecordingDeps {
+export interface SipCallDeps {
   clock: Clock;
   media: MediaResolver;
+  recordingsDir: string;
+  newSid: () => string;
   /** Told of failures nobody awaits (a BYE that could not be sent). */
   onError?: (err: unknown, callSid: string) => void;
+  /** The leg closed after the call ended: its RTP figures. */
+  onMediaClosed?: (stats: RtpSessionStats, callSid: string) => void;
 }
 
 export interface SipCallInit {
@@ -58,8 +61,8 @@ export interface SipCallInit {
   startedAt: number;
   /** Set for outbound calls, which exist once answered. */
   answeredAt?: number | undefined;
-  /** Started (bound) by the network; it sends nothing until the call is answered. */
-  rtp: RtpSession;
+  /** Opened (bound) by the network; it sends nothing until the call is answered. */
+  leg: MediaLeg;
   /** Where the far end wants our RTP (from its SDP). */
   remote: RtpEndpoint;
   /** No RTP for this long once answered hangs up (0: never). */
@@ -74,15 +77,13 @@ export class SipCall implements Call {
   readonly toNumber: string;
   readonly fromType: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
-  readonly rtp: RtpSession;
+  readonly leg: MediaLeg;
 
   readonly #deps: SipCallDeps;
   readonly #signalling: CallSignalling;
   readonly #events = new CallEvents();
+  /** Bridges wait here for the end of either call. */
   readonly #hooks = new CallHooks();
-  readonly #player = new Player();
-  readonly #source: TappedSource;
-  readonly #received = new SinkFanout((listening) => this.rtp.setSink(listening ? this.#received : null));
   /** Aborted with a CallEndedError when the call ends: every operation listens to it. */
   readonly #ended = new AbortController();
   #status: CallStatus;
@@ -94,6 +95,7 @@ export class SipCall implements Call {
   #rang = false;
   #answering: Promise<void> | undefined;
   #bridged = false;
+  #recordingAll = false;
   readonly #remote: RtpEndpoint;
   readonly #rtpTimeoutMs: number;
 
@@ -105,38 +107,25 @@ export class SipCall implements Call {
     this.toNumber = init.to;
     this.fromType = init.fromType;
     this.headers = init.headers;
-    this.rtp = init.rtp;
+    this.leg = init.leg;
     this.#signalling = init.signalling;
     this.#startedAt = init.startedAt;
     this.#answeredAt = init.answeredAt;
     this.#status = init.answeredAt === undefined ? 'ringing' : 'answered';
     this.#remote = init.remote;
     this.#rtpTimeoutMs = init.rtpTimeoutMs;
-    this.#source = new TappedSource(this.#player);
-    this.rtp.setSource(this.#source);
-    this.rtp.on('dtmf', (e) => this.digitReceived(e.digit));
-    this.rtp.on('timeout', () => this.#lost('no RTP'));
+    this.leg.listen({ digit: (digit) => this.#heard(digit), lost: (why) => this.#lost(why) });
     if (this.#status === 'answered') this.#startMedia();
   }
 
   /** Media flows from the answer on: our RTP to the far end, and its silence timed. */
   #startMedia(): void {
-    this.rtp.setRemote(this.#remote);
-    this.rtp.setRtpTimeout(this.#rtpTimeoutMs);
+    this.leg.setRemote(this.#remote);
+    this.leg.setRtpTimeout(this.#rtpTimeoutMs);
   }
 
   get status(): CallStatus {
     return this.#status;
-  }
-
-  /** The audio received from the far end, for recordings. */
-  get received(): SinkFanout {
-    return this.#received;
-  }
-
-  /** What Ringflow sends, tapped for whole-call recordings. */
-  get sent(): TappedSource {
-    return this.#source;
   }
 
   on<E extends CallEventName>(event: E, listener: (...args: CallEventMap[E]) => void): void {
@@ -187,24 +176,35 @@ export class SipCall implements Call {
     const both = this.#operationSignal(signal);
     const pcm = await this.#deps.media.pcm(media, both);
     both.throwIfAborted();
-    const hook = { digit: () => options.stopOnDigit && this.#player.interrupt(), ended: () => {} };
-    this.#hooks.add(hook);
+    return this.leg.play(pcm, { loop: options.loop ?? 1, stopOnDigit: options.stopOnDigit ?? false }, both);
+  }
+
+  /** record@v1: the leg records until a limit; the call's end finishes it as 'hangup'. */
+  async record(options: RecordOptions, signal: AbortSignal): Promise<RecordOutcome> {
+    signal.throwIfAborted();
+    if (this.#status === 'ended') throw new CallEndedError(this.sid);
+    const sid = this.#deps.newSid();
+    const path = this.#recordingPath(sid);
+    const recorded = await this.leg.record(path, options, signal);
+    return { recording: recordingInfo(sid, path, recorded.durationMs), reason: recorded.reason };
+  }
+
+  async startRecording(): Promise<BackgroundRecording> {
+    if (this.#status === 'ended') throw new CallEndedError(this.sid);
+    if (this.#recordingAll) throw new Error(`call ${this.sid} is already being recorded`);
+    this.#recordingAll = true;
+    const sid = this.#deps.newSid();
+    const path = this.#recordingPath(sid);
     try {
-      return await this.#player.play(pcm, { loop: options.loop ?? 1, signal: both, stopOnDigit: options.stopOnDigit ?? false });
-    } finally {
-      this.#hooks.delete(hook);
+      const recording = await this.leg.startRecording(path);
+      const done = recording.done.then((written) => recordingInfo(sid, path, written.durationMs));
+      // Nobody may await `done` (a run that ends first): its failure is reported by whoever does.
+      done.catch(() => {});
+      return { sid, done };
+    } catch (e) {
+      this.#recordingAll = false;
+      throw e;
     }
-  }
-
-  record(options: RecordOptions, signal: AbortSignal): Promise<RecordOutcome> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.#status === 'ended') return Promise.reject(new CallEndedError(this.sid));
-    return recordCall(this.#deps, this.#hooks, this, options, signal);
-  }
-
-  startRecording(): Promise<BackgroundRecording> {
-    if (this.#status === 'ended') return Promise.reject(new CallEndedError(this.sid));
-    return startCallRecording(this.#deps, this.#hooks, this);
   }
 
   async bridge(other: Call, signal: AbortSignal): Promise<BridgeOutcome> {
@@ -214,13 +214,7 @@ export class SipCall implements Call {
     if (this.#status === 'ended') return { endedBy: 'this', durationMs: 0 };
     if (other.#status === 'ended') return { endedBy: 'other', durationMs: 0 };
     this.#bridged = other.#bridged = true;
-    const media = bridgeSessions(this.rtp, other.rtp);
-    // While bridged, a leg's own source is not pulled: what it is sent is what the other leg
-    // receives, so that is what its whole-call recording hears as the played side.
-    const intoThis: AudioSink = { write: (frame) => this.#source.tap?.write(frame) };
-    const intoOther: AudioSink = { write: (frame) => other.#source.tap?.write(frame) };
-    other.#received.add(intoThis);
-    this.#received.add(intoOther);
+    const media = this.leg.bridge(other.leg);
     const start = this.#deps.clock.now();
     try {
       return await new Promise<BridgeOutcome>((resolve) => {
@@ -242,8 +236,6 @@ export class SipCall implements Call {
       });
     } finally {
       media.stop();
-      other.#received.delete(intoThis);
-      this.#received.delete(intoOther);
       this.#bridged = other.#bridged = false;
     }
   }
@@ -269,11 +261,16 @@ export class SipCall implements Call {
 
   // ---- what the far end did (called by the network adapter) ----
 
-  /** A key from RFC 4733, in-band tones or SIP INFO. Keys before the answer go nowhere. */
+  /** A key sent over SIP INFO: the leg applies it (barge-in, finish keys) as one it heard. */
   digitReceived(digit: string): void {
     if (this.#status !== 'answered') return;
-    this.#hooks.digit(digit);
+    this.leg.digit(digit);
     this.#events.emit('digit', digit);
+  }
+
+  /** A key the leg heard (RFC 4733, in-band), already applied there. Keys before the answer go nowhere. */
+  #heard(digit: string): void {
+    if (this.#status === 'answered') this.#events.emit('digit', digit);
   }
 
   /** The far end hung up (BYE, or CANCEL before the answer). */
@@ -299,6 +296,10 @@ export class SipCall implements Call {
     return this.direction === 'inbound' ? 'callee' : 'caller';
   }
 
+  #recordingPath(sid: string): string {
+    return join(this.#deps.recordingsDir, `${sid}.wav`);
+  }
+
   #operationSignal(signal: AbortSignal): AbortSignal {
     if (this.#status === 'ended') throw new CallEndedError(this.sid);
     signal.throwIfAborted();
@@ -315,9 +316,16 @@ export class SipCall implements Call {
     // Operations first (a prompt stops, a recording is saved), then the engine.
     this.#hooks.ended();
     const cdr = this.cdr();
-    void this.rtp.close().catch((e: unknown) => this.#deps.onError?.(e, this.sid));
+    this.leg.close().then(
+      (stats) => this.#deps.onMediaClosed?.(stats, this.sid),
+      (e: unknown) => this.#deps.onError?.(e, this.sid),
+    );
     const events = this.#events;
     events.emit('ended', cdr);
     events.clear();
   }
+}
+
+function recordingInfo(sid: string, path: string, durationMs: number): RecordingInfo {
+  return { sid, url: pathToFileURL(path).href, durationMs, format: 'wav' };
 }

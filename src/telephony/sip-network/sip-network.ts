@@ -4,10 +4,9 @@
 
 import { CallEndedError, type Cdr, type HangupSource, type Network, type OriginateRequest, type OriginateResult } from '../port.ts';
 import { buildCdr } from '../call/cdr.ts';
+import type { MediaLeg, MediaLegs } from '../media/leg/media-leg.ts';
 import type { G711Codec } from '../media/rtp/g711.ts';
-import type { PortAllocator } from '../media/rtp/port-allocator.ts';
-import { FrameTicker } from '../media/rtp/frame-ticker.ts';
-import { RtpSession, type RtpSessionStats } from '../media/rtp/rtp-session.ts';
+import type { RtpSessionStats } from '../media/rtp/rtp-session-types.ts';
 import { answerDirection, answerOffer, buildSdp, parseSdp, SdpError, type ParsedSdp } from '../sip/sdp.ts';
 import type { Dialog } from '../sip/dialog/dialog.ts';
 import type { IncomingCall, SipUserAgent } from '../sip/ua/user-agent.ts';
@@ -34,14 +33,13 @@ export interface SipNetworkOptions {
   clock: Clock;
   ua: SipUserAgent;
   rtp: {
-    /** Address RTP sockets bind to. */
-    bindAddress: string;
     /** Address written in our SDP (the public one behind NAT). */
     advertisedAddress: string;
-    ports: PortAllocator;
     /** Hang up after this long without RTP (0: never). */
     timeoutMs: number;
   };
+  /** Where each call's media runs (this thread, or media workers); it binds the RTP ports. */
+  legs: MediaLegs;
   /** Offered in this order; answers follow the caller's order among them. */
   codecs: readonly G711Codec[];
   /** Where calls to numbers go; calls to sip: URIs go straight to their host. */
@@ -61,12 +59,9 @@ export interface SipNetworkOptions {
 export class SipNetwork implements Network {
   readonly #o: SipNetworkOptions;
   readonly #calls = new Set<SipCall>();
-  /** One 20 ms clock for every call's RTP sender: one timer wake-up serves them all. */
-  readonly #ticker: FrameTicker;
 
   constructor(options: SipNetworkOptions) {
     this.#o = options;
-    this.#ticker = new FrameTicker(options.clock);
     options.ua.onInvite = (incoming) => this.#inbound(incoming);
   }
 
@@ -89,9 +84,9 @@ export class SipNetwork implements Network {
       o.logger.warn({ to: request.to }, 'no SIP trunk is configured (telephony.sip.trunks): the call cannot be placed');
       return failed(503, 41, 'system');
     }
-    const rtp = this.#newRtp(o.codecs[0]!, TELEPHONE_EVENT_PT);
+    let rtp: MediaLeg;
     try {
-      await rtp.start();
+      rtp = await this.#openLeg(o.codecs[0]!, TELEPHONE_EVENT_PT);
     } catch (e) {
       o.logger.error({ err: e }, 'no RTP port for an outgoing call');
       return failed(503, 47, 'system');
@@ -159,7 +154,7 @@ export class SipNetwork implements Network {
       headers: {},
       startedAt,
       answeredAt: o.clock.now(),
-      rtp,
+      leg: rtp,
       remote: { address: answer.address, port: answer.port },
       rtpTimeoutMs: o.rtp.timeoutMs,
       signalling: dialogSignalling(() => dialog),
@@ -181,9 +176,9 @@ export class SipNetwork implements Network {
       }
       const choice = answerOffer(offer, [...o.codecs]);
       if (!choice) return incoming.reject(488, 'Not Acceptable Here (PCMU or PCMA only)');
-      const rtp = this.#newRtp(choice.codec, choice.telephoneEventPt, choice.pt);
+      let rtp: MediaLeg;
       try {
-        await rtp.start();
+        rtp = await this.#openLeg(choice.codec, choice.telephoneEventPt, choice.pt);
       } catch (e) {
         o.logger.error({ err: e }, 'no RTP port for an incoming call: refused');
         return incoming.reject(503, 'No media port free');
@@ -228,7 +223,7 @@ export class SipNetwork implements Network {
         to: o.normalizeNumber(calledNumber(incoming.request)),
         headers: xHeaders(incoming.request),
         startedAt: o.clock.now(),
-        rtp,
+        leg: rtp,
         remote: { address: offer.address, port: offer.port },
         rtpTimeoutMs: o.rtp.timeoutMs,
         signalling,
@@ -258,14 +253,14 @@ export class SipNetwork implements Network {
     dialog.on('reinvite', (re) => {
       try {
         const offer = re.offer ? parseSdp(re.offer) : null;
-        if (offer && offer.port > 0) call.rtp.setRemote(offer.hold ? null : { address: offer.address, port: offer.port });
+        if (offer && offer.port > 0) call.leg.setRemote(offer.hold ? null : { address: offer.address, port: offer.port });
         version += 1;
         const base = parseSdp(localSdp);
         const answer = buildSdp({
           address: this.#o.rtp.advertisedAddress,
-          port: call.rtp.localPort,
-          codecs: [{ name: call.rtp.codec, pt: call.rtp.payloadType }],
-          telephoneEvent: call.rtp.telephoneEventPayloadType,
+          port: call.leg.localPort,
+          codecs: [{ name: call.leg.format.codec, pt: call.leg.format.payloadType }],
+          telephoneEvent: call.leg.format.telephoneEventPayloadType,
           sessionId: sessionId(),
           version,
           direction: offer ? answerDirection(offer.direction) : base.direction,
@@ -277,35 +272,13 @@ export class SipNetwork implements Network {
     });
   }
 
-  #newRtp(codec: G711Codec, telephoneEventPt: number | null, payloadType?: number): RtpSession {
-    const o = this.#o;
-    return new RtpSession({
-      localAddress: o.rtp.bindAddress,
-      ports: o.rtp.ports,
-      clock: o.clock,
-      ticker: this.#ticker,
-      codec,
-      ...(payloadType !== undefined && { payloadType }),
-      telephoneEventPayloadType: telephoneEventPt,
-      remote: null,
-      symmetric: true,
-      onError: (err) => o.logger.warn({ err }, 'RTP error'),
-    });
+  #openLeg(codec: G711Codec, telephoneEventPt: number | null, payloadType?: number): Promise<MediaLeg> {
+    return this.#o.legs.open({ codec, ...(payloadType !== undefined && { payloadType }), telephoneEventPayloadType: telephoneEventPt, symmetric: true });
   }
 
   #track(call: SipCall): SipCall {
     this.#calls.add(call);
-    call.on('ended', () => {
-      this.#calls.delete(call);
-      const stats = call.rtp.stats();
-      // A call that never carried media (refused, cancelled while ringing) has nothing to report.
-      if (stats.sent + stats.received === 0) return;
-      try {
-        this.#o.onMediaEnded?.(stats);
-      } catch (err) {
-        this.#o.logger.warn({ err, callSid: call.sid }, 'media statistics handler failed');
-      }
-    });
+    call.on('ended', () => this.#calls.delete(call));
     return call;
   }
 
@@ -317,6 +290,15 @@ export class SipNetwork implements Network {
       recordingsDir: o.recordingsDir,
       newSid: o.newSid,
       onError: (err: unknown, callSid: string) => o.logger.warn({ err, callSid }, 'call error'),
+      onMediaClosed: (stats: RtpSessionStats, callSid: string) => {
+        // A call that never carried media (refused, cancelled while ringing) has nothing to report.
+        if (stats.sent + stats.received === 0) return;
+        try {
+          o.onMediaEnded?.(stats);
+        } catch (err) {
+          o.logger.warn({ err, callSid }, 'media statistics handler failed');
+        }
+      },
     };
   }
 

@@ -58,3 +58,9 @@ export class PortAllocator {
     this.#inUse.delete(port);
   }
 }
+
+/** Every port of the range is in use (or taken by another process). */
+export class NoRtpPortError extends Error {
+  override name = 'NoRtpPortError';
+  readonly code = 'RF_NO_RTP_PORT';
+}

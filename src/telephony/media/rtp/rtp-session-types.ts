@@ -6,6 +6,9 @@ import type { G711Codec } from './g711.ts';
 import type { RtpPacket } from './packet.ts';
 import type { PortAllocator } from './port-allocator.ts';
 
+/** Where a session gets its port: the engine's allocator, or (in a media worker) the one port the main thread chose. */
+export type RtpPorts = Pick<PortAllocator, 'acquire' | 'release'>;
+
 export interface RtpEndpoint {
   address: string;
   port: number;
@@ -14,7 +17,7 @@ export interface RtpEndpoint {
 export interface RtpSessionOptions {
   /** Address to bind ('127.0.0.1', '0.0.0.0', '::'…). */
   localAddress: string;
-  ports: PortAllocator;
+  ports: RtpPorts;
   clock: Clock;
   /**
    * The engine's shared 20 ms timer (one `new FrameTicker(clock)` for all sessions, on the same

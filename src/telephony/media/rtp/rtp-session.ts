@@ -13,6 +13,7 @@ import { FrameChunker } from './frame-chunker.ts';
 import { codecOfStaticPayloadType, decodeG711, encodeG711Into, G711_PAYLOAD_TYPE, G711_SILENCE, type G711Codec } from './g711.ts';
 import { parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from './packet.ts';
 import { PacedSender } from './paced-sender.ts';
+import { NoRtpPortError } from './port-allocator.ts';
 import { RelayTimeline } from './relay-timeline.ts';
 import { ReorderBuffer } from './reorder-buffer.ts';
 import type { RelayedPacket, Relay, RtpEndpoint, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './rtp-session-types.ts';
@@ -162,7 +163,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const got = await this.#options.ports.acquire((port) => bindSocket(type, this.#options.localAddress, port));
     if (!got) {
       this.#state = 'closed';
-      throw new Error(`no free RTP port to bind on ${this.#options.localAddress}`);
+      throw new NoRtpPortError(`no free RTP port to bind on ${this.#options.localAddress}`);
     }
     if (this.#state !== 'starting') {
       // closed while binding

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { AudioSink } from '../../../src/telephony/media/audio-frame.ts';
-import { SinkFanout } from '../../../src/telephony/sip-network/frame-tap.ts';
+import type { AudioSink } from '../../../../src/telephony/media/audio-frame.ts';
+import { SinkFanout } from '../../../../src/telephony/media/leg/frame-tap.ts';
 
 it('SinkFanout: says when the first listener comes and the last one goes, so audio is decoded only while someone listens', () => {
   const changes: boolean[] = [];

@@ -2,7 +2,7 @@
 // whole-call recorder hear what Ringflow sends, and a sink that hands received frames to several
 // listeners (a recording, the whole-call mix).
 
-import { FRAME_SAMPLES, type AudioSink, type AudioSource } from '../media/audio-frame.ts';
+import { FRAME_SAMPLES, type AudioSink, type AudioSource } from '../audio-frame.ts';
 
 const SILENCE = new Int16Array(FRAME_SAMPLES);
 

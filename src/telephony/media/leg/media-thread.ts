@@ -1,0 +1,120 @@
+// One media worker as the main thread sees it: commands posted to it, replies matched to the op
+// that asked, and the legs it holds (which its digit and lost messages are for).
+
+import { Worker, type Transferable } from 'node:worker_threads';
+import { fromWire, type FromWorker, type Reply, type ToWorker } from './leg-protocol.ts';
+
+const WORKER_URL = new URL('./media-worker.ts', import.meta.url);
+
+/** What a thread tells the legs it holds. */
+export interface ThreadLeg {
+  heard(digit: string): void;
+  lost(why: string): void;
+}
+
+export interface MediaThreadEvents {
+  /** An error in the media path of leg `id` (null: of the worker itself). */
+  error(err: Error, id: number | null): void;
+  /** The worker stopped (crashed or terminated); its legs were told `lost`. */
+  exit(thread: MediaThread, code: number): void;
+}
+
+export class MediaThread {
+  readonly legs = new Map<number, ThreadLeg>();
+  readonly #worker: Worker;
+  readonly #events: MediaThreadEvents;
+  readonly #pending = new Map<number, (reply: Reply) => void>();
+  #nextOp = 1;
+  #alive = true;
+
+  /** Starts a worker; resolves once its code has loaded, rejects when it cannot. */
+  static start(events: MediaThreadEvents): Promise<MediaThread> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER_URL);
+      const failed = (err: unknown): void => reject(new Error(`the media worker did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      const onExit = (code: number) => failed(`exited with code ${code}`);
+      worker.once('error', failed);
+      worker.once('exit', onExit);
+      worker.once('message', (m: FromWorker) => {
+        worker.off('error', failed);
+        worker.off('exit', onExit);
+        if (m.t !== 'ready') return failed(`said ${m.t} first`);
+        resolve(new MediaThread(worker, events));
+      });
+    });
+  }
+
+  private constructor(worker: Worker, events: MediaThreadEvents) {
+    this.#worker = worker;
+    this.#events = events;
+    // Workers never keep the process alive on their own: the SIP sockets decide that.
+    worker.unref();
+    worker.on('message', (m: FromWorker) => this.#receive(m));
+    worker.on('error', (err) => events.error(err, null));
+    worker.on('exit', (code) => this.#exited(code));
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** A fresh op number, for a command whose reply `expect` waits for. */
+  op(): number {
+    return this.#nextOp++;
+  }
+
+  /** Calls `onReply` with the one reply to `op` (a failed one if the worker stops first). */
+  expect(op: number, onReply: (reply: Reply) => void): void {
+    if (!this.#alive) return onReply(stoppedReply(op));
+    this.#pending.set(op, onReply);
+  }
+
+  post(message: ToWorker, transfer?: readonly Transferable[]): void {
+    if (this.#alive) this.#worker.postMessage(message, transfer);
+  }
+
+  /** Posts the command built for a new op and resolves with its reply. */
+  request(build: (op: number) => ToWorker): Promise<Reply> {
+    const op = this.op();
+    return new Promise((resolve) => {
+      this.expect(op, resolve);
+      this.post(build(op));
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #receive(m: FromWorker): void {
+    switch (m.t) {
+      case 'reply': {
+        const onReply = this.#pending.get(m.op);
+        this.#pending.delete(m.op);
+        return onReply?.(m);
+      }
+      case 'digit':
+        return this.legs.get(m.id)?.heard(m.digit);
+      case 'lost':
+        return this.legs.get(m.id)?.lost(m.why);
+      case 'error':
+        return this.#events.error(fromWire(m.error), m.id);
+      case 'ready':
+        return;
+    }
+  }
+
+  #exited(code: number): void {
+    this.#alive = false;
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const [op, onReply] of pending) onReply(stoppedReply(op));
+    const legs = [...this.legs.values()];
+    for (const leg of legs) leg.lost('the media worker stopped');
+    this.#events.exit(this, code);
+  }
+}
+
+function stoppedReply(op: number): Reply {
+  return { t: 'reply', op, ok: false, aborted: false, error: { name: 'Error', message: 'the media worker stopped' } };
+}
