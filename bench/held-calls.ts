@@ -19,7 +19,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runSipp, startSippUas } from '../test/helpers/sipp.ts';
 import { raiseDefaultReceiveBuffer, udpReceiveBufferErrors } from './support/echo-buffer.ts';
-import { machine, median, processCpuSeconds } from './support/machine.ts';
+import { machine, median, processCpuSeconds, processRssBytes } from './support/machine.ts';
 import { metricValue, startBenchServer, type BenchServer } from './support/ringflow-server.ts';
 
 const LEVELS = (process.env.LEVELS ?? '100,250,500,750').split(',').map(Number);
@@ -91,6 +91,8 @@ interface LevelResult {
   skipped: number;
   cpuPercent: number;
   sippCpuPercent: number;
+  /** Resident memory of the server while every call is up, per 100 calls above its idle size (MB). */
+  rssMbPer100: number;
   /** Worst event-loop delay p99 of the server over the plateau's scrapes (ms). */
   loopP99Ms: number;
   /** Bare Node UDP at the same rates, in % of one core. */
@@ -111,7 +113,7 @@ async function udpFloor(calls: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
-async function runLevel(server: BenchServer, calls: number): Promise<LevelResult> {
+async function runLevel(server: BenchServer, calls: number, idleRss: number): Promise<LevelResult> {
   const before = snapshot(await server.metrics());
   const drops0 = udpReceiveBufferErrors();
   const holdMs = (RAMP_SECONDS + HOLD_SECONDS) * 1000;
@@ -144,6 +146,7 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
     peakActive = Math.max(peakActive, metricValue(text, 'ringflow_sip_calls_active'));
     loopP99 = Math.max(loopP99, metricValue(text, 'ringflow_event_loop_delay_seconds{quantile="0.99"}') * 1000);
   }
+  const rss = processRssBytes(server.child.pid!);
   const wall = (performance.now() - t0) / 1000;
   const cpu = server.cpuSeconds() - cpu0;
   const sippCpu = sippPid ? processCpuSeconds(sippPid) - sippCpu0 : NaN;
@@ -172,12 +175,13 @@ async function runLevel(server: BenchServer, calls: number): Promise<LevelResult
     skipped: after.skipped - before.skipped,
     cpuPercent: (cpu / wall) * 100,
     sippCpuPercent: (sippCpu / wall) * 100,
+    rssMbPer100: ((rss - idleRss) / 1e6 / calls) * 100,
     loopP99Ms: loopP99,
     floorCpuPercent: await udpFloor(calls),
   };
 }
 
-const HEADER = 'workers  calls  done  failed  up-at-once  p99≤5ms  p99(median/worst call)  sent/call  lost  unreturned  kernel-drops  skipped  server-cpu%  cpu%/100  loop-p99-ms  sipp-cpu%  bare-udp-cpu%';
+const HEADER = 'workers  calls  done  failed  up-at-once  p99≤5ms  p99(median/worst call)  sent/call  lost  unreturned  kernel-drops  skipped  server-cpu%  cpu%/100  rss-MB/100  loop-p99-ms  sipp-cpu%  bare-udp-cpu%';
 
 function row(workers: number | undefined, r: LevelResult, label = ''): string {
   const f = (n: number, w: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '>100').padStart(w);
@@ -185,7 +189,7 @@ function row(workers: number | undefined, r: LevelResult, label = ''): string {
   return (
     `${String(workers ?? 'default').padStart(7)}  ${String(r.calls).padStart(5)}  ${String(r.completed).padStart(4)}  ${String(r.failed).padStart(6)}  ${String(r.peakActive).padStart(10)}  ` +
     `${f(r.within5, 6)}%  ${`${edge(r.p99Median)} / ${edge(r.p99Worst)} ms`.padStart(22)}  ${f(r.sentPerCall, 9, 0)}  ${String(r.lost).padStart(4)}  ` +
-    `${String(r.unreturned).padStart(10)}  ${String(r.kernelDrops).padStart(12)}  ${String(r.skipped).padStart(7)}  ${f(r.cpuPercent, 11)}  ${f((r.cpuPercent / r.calls) * 100, 8)}  ` +
+    `${String(r.unreturned).padStart(10)}  ${String(r.kernelDrops).padStart(12)}  ${String(r.skipped).padStart(7)}  ${f(r.cpuPercent, 11)}  ${f((r.cpuPercent / r.calls) * 100, 8)}  ${f(r.rssMbPer100, 10)}  ` +
     `${f(r.loopP99Ms, 11)}  ${f(r.sippCpuPercent, 9)}  ${f(r.floorCpuPercent, 13)}${label}`
   );
 }
@@ -212,8 +216,11 @@ for (let round = 1; round <= ROUNDS; round++) {
     try {
       // A few calls synthesize the prompt (then served from the TTS cache) and warm the JIT.
       await runSipp({ scenario: 'uac-short', target: `127.0.0.1:${server.sipPort}`, transport: 'udp', service: NUMBER, calls: 20, rate: 10, holdMs: 2000, rtpEcho: true, timeoutMs: 30_000 });
+      // What the server holds with no call up (after the warm-up): the base each level's memory is counted from.
+      await sleep(2000);
+      const idleRss = processRssBytes(server.child.pid!);
       for (const calls of LEVELS) {
-        const r = await runLevel(server, calls);
+        const r = await runLevel(server, calls, idleRss);
         const key = keyOf(workers, calls);
         results.set(key, [...(results.get(key) ?? []), r]);
         console.log(row(workers, r, ROUNDS > 1 ? `  (round ${round})` : ''));

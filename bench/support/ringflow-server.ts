@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,9 @@ bootstrap:
   // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under the load.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, o.bin ?? ownBin, 'serve', '--config', join(dir, 'ringflow.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // SERVER_STDOUT=/tmp/server.log keeps what the server printed (with --trace-gc, say).
+  const keep = process.env.SERVER_STDOUT;
+  if (keep) child.stdout!.on('data', (d: Buffer) => appendFileSync(keep, d));
   const { sipPort, apiUrl } = await new Promise<{ sipPort: number; apiUrl: string }>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

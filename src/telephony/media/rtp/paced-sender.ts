@@ -8,7 +8,7 @@
 
 import type { Clock, Timer } from '../../../time/clock.ts';
 import { FRAME_MS } from '../audio-frame.ts';
-import type { FrameTicker } from './frame-ticker.ts';
+import type { FrameTicker, TickerSlot } from './frame-ticker.ts';
 import { IntervalHistogram, type IntervalJitter } from './interval-histogram.ts';
 
 export interface PacedSenderOptions {
@@ -35,13 +35,14 @@ export class PacedSender {
   readonly #onTick: (frame: number) => void;
   readonly #interval: number;
   readonly #maxLag: number;
-  readonly #ticker: FrameTicker | null;
+  readonly #slot: TickerSlot | null;
   readonly #histogram = new IntervalHistogram();
   readonly #onDue = () => this.#tick();
   #start = 0;
   #frame = 0;
   #lastTickAt: number | null = null;
   #timer: Timer | null = null;
+  #armed = false;
   #ticks = 0;
   #skipped = 0;
 
@@ -50,16 +51,17 @@ export class PacedSender {
     this.#onTick = options.onTick;
     this.#interval = options.intervalMs ?? FRAME_MS;
     this.#maxLag = options.maxLagFrames ?? 3;
-    this.#ticker = options.ticker ?? null;
-    if (this.#ticker && this.#ticker.clock !== this.#clock) throw new Error('PacedSender: the ticker runs on another clock');
+    const ticker = options.ticker;
+    if (ticker && ticker.clock !== this.#clock) throw new Error('PacedSender: the ticker runs on another clock');
+    this.#slot = ticker ? ticker.slot(this.#onDue) : null;
   }
 
   get running(): boolean {
-    return this.#timer !== null;
+    return this.#armed;
   }
 
   start(): void {
-    if (this.#timer) return;
+    if (this.#armed) return;
     this.#start = this.#clock.now();
     this.#frame = 0;
     this.#lastTickAt = null;
@@ -67,6 +69,8 @@ export class PacedSender {
   }
 
   stop(): void {
+    this.#armed = false;
+    this.#slot?.cancel();
     this.#timer?.cancel();
     this.#timer = null;
   }
@@ -77,7 +81,9 @@ export class PacedSender {
 
   #arm(): void {
     const due = this.#start + this.#frame * this.#interval;
-    this.#timer = this.#ticker ? this.#ticker.at(due, this.#onDue) : this.#clock.setTimer(due - this.#clock.now(), this.#onDue);
+    this.#armed = true;
+    if (this.#slot) this.#slot.at(due);
+    else this.#timer = this.#clock.setTimer(due - this.#clock.now(), this.#onDue);
   }
 
   #tick(): void {

@@ -214,3 +214,23 @@ test('a call minute of 500 senders on an auto-advancing virtual clock: every tic
   assert.ok(clock.armed - armedBefore <= 10 * 3001 + 2, `${clock.armed - armedBefore} timers`);
   assert.equal(inner.pending, 0);
 });
+
+test('a slot is one reusable entry: re-arming moves it (it runs once, at the new time), cancel removes it, and it can be armed again', async () => {
+  const inner = new VirtualClock({ auto: false, start: 0 });
+  const ticker = new FrameTicker(inner);
+  const runs: number[] = [];
+  const slot = ticker.slot(() => runs.push(inner.now()));
+  slot.at(20);
+  slot.at(40); // moved, not added
+  assert.equal(ticker.size, 1);
+  await inner.advance(50);
+  assert.deepEqual(runs, [40]);
+  slot.at(60);
+  slot.cancel();
+  assert.equal(ticker.size, 0);
+  await inner.advance(30);
+  assert.deepEqual(runs, [40]);
+  slot.at(100);
+  await inner.advance(30);
+  assert.deepEqual(runs, [40, 100]);
+});
