@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { startSippUas, type SipTransport } from '../test/helpers/sipp.ts';
 import { machine } from './support/machine.ts';
-import { startBenchServer } from './support/ringflow-server.ts';
+import { startBenchServer, type BenchServer } from './support/ringflow-server.ts';
 import { measureSetupRate, type SetupRateResult } from './support/sipp-load.ts';
 
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -63,6 +63,20 @@ const warmUp = async (t: string) => {
   await measureSetupRate({ target: t, transport: TRANSPORT, rate: 1, calls: 1, holdMs: 200, service: NUMBER });
   await measureSetupRate({ target: t, transport: TRANSPORT, rate: 50, calls: 250, holdMs: HOLD_MS, service: NUMBER });
 };
+/**
+ * Waits until no server is still working off the previous rate (an overloaded one retransmits and
+ * finishes runs for seconds after SIPp stops): under 5% of a core over half a second, at most 30 s.
+ * Otherwise the next measurement, SIPp-to-SIPp included, would share the cores with that backlog.
+ */
+async function quiet(): Promise<void> {
+  const servers: BenchServer[] = other ? [server, other] : [server];
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const before = servers.map((s) => s.cpuSeconds());
+    await new Promise((ok) => setTimeout(ok, 500));
+    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < 0.025)) return;
+  }
+}
 try {
   await warmUp(target);
   if (other) await warmUp(`127.0.0.1:${other.sipPort}`);
@@ -71,6 +85,7 @@ try {
     const calls = Math.round(rate * SECONDS);
     const timeoutMs = Math.ceil((calls / rate) * 1000) + HOLD_MS + 30_000;
     if (!sippDone) {
+      await quiet();
       const uas = await startSippUas({ scenario: 'uas-answer', transport: TRANSPORT, calls, timeoutMs: timeoutMs + 5_000 });
       let r: SetupRateResult;
       try {
@@ -83,6 +98,7 @@ try {
       else sippDone = true;
     }
     if (!ringflowDone) {
+      await quiet();
       const cpu0 = server.cpuSeconds();
       const r = await measureSetupRate({ target, transport: TRANSPORT, rate, calls, holdMs: HOLD_MS, service: NUMBER, timeoutMs, rateLimit: rate * 4 });
       const cpu = server.cpuSeconds() - cpu0;
@@ -93,6 +109,7 @@ try {
       await new Promise((ok) => setTimeout(ok, HOLD_MS + 3_000)); // calls and runs finish before the next rate
     }
     if (other && !otherDone) {
+      await quiet();
       const cpu0 = other.cpuSeconds();
       const r = await measureSetupRate({ target: `127.0.0.1:${other.sipPort}`, transport: TRANSPORT, rate, calls, holdMs: HOLD_MS, service: NUMBER, timeoutMs, rateLimit: rate * 4 });
       const cpu = other.cpuSeconds() - cpu0;

@@ -1,6 +1,7 @@
 // The messages between the main thread and a media worker. Commands name a leg by `id`; those that
 // expect an answer carry an `op`, answered by exactly one reply. Messages on one port arrive in
-// the order they were posted, which is what keeps a key ahead of the prompt it interrupted.
+// the order they were posted, which is what keeps a key ahead of the prompt it interrupted. Each
+// side sends arrays: everything it posted in one turn of its event loop, in order.
 
 import type { MessagePort } from 'node:worker_threads';
 import { MediaError, type MediaErrorCode, type MediaErrorReason } from '../audio/media-error.ts';

@@ -1,7 +1,9 @@
 // One media worker as the main thread sees it: commands posted to it, replies matched to the op
-// that asked, and the legs it holds (which its digit and lost messages are for).
+// that asked, and the legs it holds (which its digit and lost messages are for). Commands posted in
+// one turn of the event loop cross in one message (PostBatch).
 
 import { Worker, type Transferable } from 'node:worker_threads';
+import { PostBatch } from '../../../post-batch.ts';
 import { fromWire, type FromWorker, type Reply, type ToWorker } from './leg-protocol.ts';
 
 const WORKER_URL = new URL('./media-worker.ts', import.meta.url);
@@ -26,6 +28,9 @@ export class MediaThread {
   readonly #pending = new Map<number, (reply: Reply) => void>();
   #nextOp = 1;
   #alive = true;
+  readonly #outbox = new PostBatch<ToWorker>((batch, transfer) => {
+    if (this.#alive) this.#worker.postMessage(batch, transfer);
+  });
 
   /** Starts a worker; resolves once its code has loaded, rejects when it cannot. */
   static start(events: MediaThreadEvents): Promise<MediaThread> {
@@ -35,10 +40,10 @@ export class MediaThread {
       const onExit = (code: number) => failed(`exited with code ${code}`);
       worker.once('error', failed);
       worker.once('exit', onExit);
-      worker.once('message', (m: FromWorker) => {
+      worker.once('message', (batch: FromWorker[]) => {
         worker.off('error', failed);
         worker.off('exit', onExit);
-        if (m.t !== 'ready') return failed(`said ${m.t} first`);
+        if (batch[0]?.t !== 'ready') return failed(`said ${batch[0]?.t} first`);
         resolve(new MediaThread(worker, events));
       });
     });
@@ -49,7 +54,9 @@ export class MediaThread {
     this.#events = events;
     // Workers never keep the process alive on their own: the SIP sockets decide that.
     worker.unref();
-    worker.on('message', (m: FromWorker) => this.#receive(m));
+    worker.on('message', (batch: FromWorker[]) => {
+      for (const m of batch) this.#receive(m);
+    });
     worker.on('error', (err) => events.error(err, null));
     worker.on('exit', (code) => this.#exited(code));
   }
@@ -69,8 +76,9 @@ export class MediaThread {
     this.#pending.set(op, onReply);
   }
 
+  /** Queues a command; what is queued in this turn leaves together, in order, at its end. */
   post(message: ToWorker, transfer?: readonly Transferable[]): void {
-    if (this.#alive) this.#worker.postMessage(message, transfer);
+    if (this.#alive) this.#outbox.push(message, transfer);
   }
 
   /** Posts the command built for a new op and resolves with its reply. */

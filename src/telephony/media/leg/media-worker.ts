@@ -8,6 +8,7 @@ import { FrameTicker } from '../rtp/frame-ticker.ts';
 import { NoRtpPortError } from '../rtp/port-allocator.ts';
 import type { RelayedPacket, RtpPorts } from '../rtp/rtp-session-types.ts';
 import type { HalfBridge } from '../bridge.ts';
+import { PostBatch } from '../../../post-batch.ts';
 import { toWire, type FromWorker, type ToWorker } from './leg-protocol.ts';
 import { LocalLeg, type LocalLegDeps } from './local-leg.ts';
 
@@ -181,16 +182,20 @@ function onePort(port: number): RtpPorts {
   };
 }
 
-const worker = new MediaWorker((message) => port.postMessage(message));
-port.on('message', (m: ToWorker) => {
-  try {
-    worker.handle(m);
-  } catch (e) {
-    // A command that expected an answer still gets one, or its caller would wait forever.
-    const answer: FromWorker = 'op' in m && m.t !== 'stop'
-      ? { t: 'reply', op: m.op, ok: false, aborted: false, error: toWire(e) }
-      : { t: 'error', id: 'id' in m ? m.id : null, error: toWire(e) };
-    port.postMessage(answer);
+// What this worker says in one turn leaves in one message, as the main thread's commands come.
+const outbox = new PostBatch<FromWorker>((batch) => port.postMessage(batch));
+const post = (message: FromWorker): void => outbox.push(message);
+const worker = new MediaWorker(post);
+port.on('message', (batch: ToWorker[]) => {
+  for (const m of batch) {
+    try {
+      worker.handle(m);
+    } catch (e) {
+      // A command that expected an answer still gets one, or its caller would wait forever.
+      post('op' in m && m.t !== 'stop'
+        ? { t: 'reply', op: m.op, ok: false, aborted: false, error: toWire(e) }
+        : { t: 'error', id: 'id' in m ? m.id : null, error: toWire(e) });
+    }
   }
 });
-port.postMessage({ t: 'ready' } satisfies FromWorker);
+post({ t: 'ready' });

@@ -3,6 +3,7 @@
 // the socket handler.
 
 import { createSocket, type Socket } from 'node:dgram';
+import { literalLookup } from '../../literal-lookup.ts';
 import { isIPv6 } from 'node:net';
 import { parseMessage } from '../message/parse.ts';
 import { serializeMessage } from '../message/serialize.ts';
@@ -47,7 +48,7 @@ export class UdpTransport implements Transport {
   }
 
   static listen(opts: UdpTransportOptions): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(opts.port, opts.host, () => {
