@@ -1,6 +1,6 @@
 // Messages to another thread, batched per turn of the event loop: everything posted in one turn
 // leaves as one array at its end, in order. A postMessage costs the sender ~15 µs (the copy, the
-// wake-up of the other thread); one call's answer or one group commit posts several at once.
+// wake-up of the other thread); one call's answer posts several commands to its media thread at once.
 
 import type { Transferable } from 'node:worker_threads';
 

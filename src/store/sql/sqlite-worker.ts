@@ -1,7 +1,6 @@
 // The thread that owns the SQLite connection. Statements, commits and WAL checkpoints run here, so
 // the thread serving HTTP and running calls never waits on the disk: on two cores, both work at once.
-// Protocol: arrays of {id, sql, parameters} in (the statements the main thread issued in one turn);
-// for each array, one array of {id, rows | changes, lastInsertRowid} or {id, error} out, in order.
+// Protocol: {id, sql, parameters} in; {id, rows | changes, lastInsertRowid} or {id, error} out.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { openNodeSqlite, type NodeSqliteOptions } from './node-sqlite-database.ts';
@@ -20,23 +19,22 @@ export type ReplyMessage =
 const db = openNodeSqlite(workerData as NodeSqliteOptions);
 const port = parentPort!;
 
-port.on('message', (message: QueryMessage[] | { close: true }) => {
+port.on('message', (message: QueryMessage | { close: true }) => {
   if ('close' in message) {
     db.close();
     port.close();
     return;
   }
-  port.postMessage(message.map(run));
-});
-
-function run(message: QueryMessage): ReplyMessage {
   try {
     const statement = db.prepare(message.sql);
-    if (statement.reader) return { id: message.id, rows: statement.all(message.parameters) };
-    const { changes, lastInsertRowid } = statement.run(message.parameters);
-    return { id: message.id, changes, lastInsertRowid };
+    if (statement.reader) {
+      port.postMessage({ id: message.id, rows: statement.all(message.parameters) } satisfies ReplyMessage);
+    } else {
+      const { changes, lastInsertRowid } = statement.run(message.parameters);
+      port.postMessage({ id: message.id, changes, lastInsertRowid } satisfies ReplyMessage);
+    }
   } catch (e) {
     const error = e as { message: string; code?: unknown; errcode?: unknown; errstr?: unknown };
-    return { id: message.id, error: { message: error.message, code: error.code, errcode: error.errcode, errstr: error.errstr } };
+    port.postMessage({ id: message.id, error: { message: error.message, code: error.code, errcode: error.errcode, errstr: error.errstr } } satisfies ReplyMessage);
   }
-}
+});

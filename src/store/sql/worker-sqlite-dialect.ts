@@ -20,7 +20,6 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
-import { PostBatch } from '../../post-batch.ts';
 import type { NodeSqliteOptions } from './node-sqlite-database.ts';
 import type { QueryMessage, ReplyMessage } from './sqlite-worker.ts';
 
@@ -105,8 +104,6 @@ class WorkerSqliteDriver implements Driver {
     if (!worker) return;
     this.#worker = undefined;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
-    // Statements queued in this turn leave first (their batch goes at the end of the turn).
-    await new Promise<void>((resolve) => queueMicrotask(resolve));
     worker.postMessage({ close: true });
     await exited;
   }
@@ -115,14 +112,17 @@ class WorkerSqliteDriver implements Driver {
 class WorkerConnection implements DatabaseConnection {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (r: QueryResult<any>) => void; reject: (e: Error) => void }>();
-  /** The statements of a group commit are issued side by side: they cross to the worker in one message. */
-  readonly #outbox = new PostBatch<QueryMessage>((batch) => this.#worker.postMessage(batch));
   #next = 0;
 
   constructor(worker: Worker) {
     this.#worker = worker;
-    worker.on('message', (replies: ReplyMessage[]) => {
-      for (const reply of replies) this.#settle(reply);
+    worker.on('message', (reply: ReplyMessage) => {
+      const waiting = this.#pending.get(reply.id);
+      if (!waiting) return;
+      this.#pending.delete(reply.id);
+      if ('error' in reply) waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
+      else if ('rows' in reply) waiting.resolve({ rows: reply.rows });
+      else waiting.resolve({ rows: [], numAffectedRows: BigInt(reply.changes), insertId: BigInt(reply.lastInsertRowid) });
     });
     const failAll = (error: Error) => {
       for (const waiting of this.#pending.values()) waiting.reject(error);
@@ -136,17 +136,8 @@ class WorkerConnection implements DatabaseConnection {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (r: QueryResult<any>) => void, reject });
-      this.#outbox.push({ id, sql: query.sql, parameters: query.parameters });
+      this.#worker.postMessage({ id, sql: query.sql, parameters: query.parameters } satisfies QueryMessage);
     });
-  }
-
-  #settle(reply: ReplyMessage): void {
-    const waiting = this.#pending.get(reply.id);
-    if (!waiting) return;
-    this.#pending.delete(reply.id);
-    if ('error' in reply) waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
-    else if ('rows' in reply) waiting.resolve({ rows: reply.rows });
-    else waiting.resolve({ rows: [], numAffectedRows: BigInt(reply.changes), insertId: BigInt(reply.lastInsertRowid) });
   }
 
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
