@@ -124,11 +124,11 @@ export class LocalLeg implements MediaLeg {
       mine.stop();
       throw err;
     }
-    const other_ = theirs;
+    const theirHalf = theirs;
     return {
       stop: () => {
         mine.stop();
-        other_.stop();
+        theirHalf.stop();
       },
     };
   }

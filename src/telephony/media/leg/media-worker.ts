@@ -2,7 +2,7 @@
 // one shared 20 ms ticker) and answers its commands. Nothing here touches SIP, the database or a
 // scenario, so a packet never waits behind them.
 
-import { parentPort, type MessagePort as NodeMessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { SystemClock } from '../../../time/clock.ts';
 import { FrameTicker } from '../rtp/frame-ticker.ts';
 import { NoRtpPortError } from '../rtp/port-allocator.ts';
@@ -11,6 +11,7 @@ import type { HalfBridge } from '../bridge.ts';
 import { PostBatch } from '../../../post-batch.ts';
 import { toWire, type FromWorker, type ToWorker } from './leg-protocol.ts';
 import { LocalLeg, type LocalLegDeps } from './local-leg.ts';
+import type { LegFormat } from './media-leg.ts';
 
 if (!parentPort) throw new Error('media-worker.ts runs as a worker thread');
 const port = parentPort;
@@ -133,7 +134,7 @@ class MediaWorker {
     this.#bridges.set(peer, bridge);
   }
 
-  #bridgePort(id: number, channel: NodeMessagePort, peer: Parameters<LocalLeg['halfBridge']>[0]): void {
+  #bridgePort(id: number, channel: MessagePort, peer: LegFormat): void {
     const leg = this.#legs.get(id);
     if (!leg) return void channel.close();
     // The payload may be a view into a larger received buffer: a copy of its bytes crosses, not the buffer.
