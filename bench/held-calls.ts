@@ -4,8 +4,10 @@
 // for its whole life. The calls arrive over RAMP_SECONDS, all N are up for HOLD_SECONDS, then SIPp
 // hangs them up. The figures come from the server's own /metrics (counted as each call ends, the
 // same an operator sees): per-call send-interval jitter p99, packets, loss, skipped frames, the
-// event loop's delay; CPU of the server process while all N calls are up. (Memory per call is
-// measured by rtp-load.ts and memory-gather.ts, which can collect garbage before they look.)
+// main event loop's delay; CPU (every thread) and resident memory of the server process while all N
+// calls are up; the kernel's UDP receive-buffer drops during the level, whichever socket they hit.
+// (RSS includes garbage not yet collected; rtp-load.ts and memory-gather.ts collect before they
+// look, for heap per call.) SIPp's one echo socket needs a bigger buffer: see support/echo-buffer.ts.
 // This is the whole server at work (SIP, runs, database, media); bench/rtp-load.ts measures the
 // media layer alone, with a peer that also reports arrival jitter.
 // Beside each level, the yardstick: bare Node UDP at the same packet rates against the same kind

@@ -60,6 +60,16 @@ describe('configuration', () => {
     ].sort());
   });
 
+  it('takes a number of media threads, and refuses a negative or fractional one at its place', async () => {
+    const good = loadConfig({ file: await file('telephony:\n  sip:\n    rtp: { workers: 1 }\n'), env: {} });
+    assert.equal(good.telephony.sip.rtp.workers, 1);
+    assert.equal(loadConfig({ env: {} }).telephony.sip.rtp.workers, undefined, 'unset: one per core, decided when SIP starts');
+    const path = await file('telephony:\n  sip:\n    rtp:\n      workers: -1\n');
+    assert.deepEqual(problems(() => loadConfig({ file: path, env: {} })), [`${path}:4:16: telephony.sip.rtp.workers: must be >= 0`]);
+    const half = await file('telephony:\n  sip:\n    rtp:\n      workers: 1.5\n');
+    assert.deepEqual(problems(() => loadConfig({ file: half, env: {} })), [`${half}:4:16: telephony.sip.rtp.workers: must be integer`]);
+  });
+
   it('reports simulated parties written wrongly, at their place', async () => {
     const path = await file('telephony:\n  simulation:\n    parties:\n      "+15550000001": { answer: maybe, presses: ["1@soon"] }\n');
     const found = problems(() => loadConfig({ file: path, env: {} }));

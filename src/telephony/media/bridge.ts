@@ -54,24 +54,32 @@ export function halfBridge(session: RtpSession, peer: RelayFormat, toPeer: (pack
   };
 }
 
-/** Both halves in this thread. */
-export function bridgeSessions(a: RtpSession, b: RtpSession): MediaBridge {
-  if (a === b) throw new Error('cannot bridge an RTP session to itself');
-  let toA: HalfBridge | undefined;
-  const toB = halfBridge(b, a, (p) => toA?.receive(p));
+/**
+ * Two halves in this thread, each handing the other what its leg receives. `openA` and `openB`
+ * each open one leg's half, given where that half's packets go.
+ */
+export function joinHalves(openA: (toB: (packet: RelayedPacket) => void) => HalfBridge, openB: (toA: (packet: RelayedPacket) => void) => HalfBridge): MediaBridge {
+  let a: HalfBridge | undefined;
+  const b = openB((p) => a?.receive(p));
   try {
-    toA = halfBridge(a, b, (p) => toB.receive(p));
+    a = openA((p) => b.receive(p));
   } catch (err) {
-    toB.stop();
+    b.stop();
     throw err;
   }
-  const halfA = toA;
+  const halfA = a;
   return {
     stop() {
       halfA.stop();
-      toB.stop();
+      b.stop();
     },
   };
+}
+
+/** Two RTP sessions of this thread bridged. */
+export function bridgeSessions(a: RtpSession, b: RtpSession): MediaBridge {
+  if (a === b) throw new Error('cannot bridge an RTP session to itself');
+  return joinHalves((toB) => halfBridge(a, b, toB), (toA) => halfBridge(b, a, toA));
 }
 
 /** `packet`, received on a leg of format `from`, as the leg of format `to` sends it; null when it cannot. */

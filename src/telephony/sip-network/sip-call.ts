@@ -2,6 +2,8 @@
 // this thread or in a media worker). The network adapter creates it and tells it what the far end
 // did (hung up, pressed a key over SIP INFO); the leg tells it of keys heard and of lost media.
 
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   CallEndedError,
   HANGUP_CAUSES,
@@ -23,8 +25,6 @@ import {
   type RecordOutcome,
   type RecordingInfo,
 } from '../port.ts';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CallEvents } from '../call/call-events.ts';
 import { CallHooks } from '../call/call-wait.ts';
 import { buildCdr } from '../call/cdr.ts';

@@ -84,14 +84,14 @@ export class SipNetwork implements Network {
       o.logger.warn({ to: request.to }, 'no SIP trunk is configured (telephony.sip.trunks): the call cannot be placed');
       return failed(503, 41, 'system');
     }
-    let rtp: MediaLeg;
+    let leg: MediaLeg;
     try {
-      rtp = await this.#openLeg(o.codecs[0]!, TELEPHONE_EVENT_PT);
+      leg = await this.#openLeg(o.codecs[0]!, TELEPHONE_EVENT_PT);
     } catch (e) {
       o.logger.error({ err: e }, 'no RTP port for an outgoing call');
       return failed(503, 47, 'system');
     }
-    const offer = buildSdp({ address: o.rtp.advertisedAddress, port: rtp.localPort, codecs: [...o.codecs], telephoneEvent: TELEPHONE_EVENT_PT, sessionId: sessionId(), version: 1 });
+    const offer = buildSdp({ address: o.rtp.advertisedAddress, port: leg.localPort, codecs: [...o.codecs], telephoneEvent: TELEPHONE_EVENT_PT, sessionId: sessionId(), version: 1 });
     // Past the ring timeout the attempt is cancelled (CANCEL) and ends as No Answer.
     const ringing = new AbortController();
     const timer = o.clock.setTimer(request.timeoutMs, () => ringing.abort(new Error('ring timeout')));
@@ -108,7 +108,7 @@ export class SipNetwork implements Network {
       });
     } catch (e) {
       timer.cancel();
-      await rtp.close();
+      await leg.close();
       if (signal.aborted) throw signal.reason;
       o.logger.warn({ err: e, to: request.to }, 'outgoing call failed');
       return failed(500, 41, 'system');
@@ -118,12 +118,12 @@ export class SipNetwork implements Network {
     if (signal.aborted) {
       // Cancelled by the engine while the answer crossed: do not leave the callee on the line.
       if (result.dialog) await result.dialog.bye().catch(() => {});
-      await rtp.close();
+      await leg.close();
       throw signal.reason;
     }
     const timedOut = ringing.signal.aborted;
     if (result.status < 200 || result.status >= 300 || !result.dialog) {
-      await rtp.close();
+      await leg.close();
       // No response at all (timer B) or the trunk unreachable: Error (SPEC §4.1). A CANCEL left
       // unanswered after our ring timeout (canceled, 408) stays No Answer below.
       if (result.transportError && !result.canceled) return failed(500, 41, 'system');
@@ -136,16 +136,16 @@ export class SipNetwork implements Network {
     } catch (e) {
       o.logger.warn({ err: e, to: request.to }, 'the callee answered without a usable SDP: hanging up');
       await dialog.bye().catch(() => {});
-      await rtp.close();
+      await leg.close();
       return failed(488, 127, 'system');
     }
     const chosen = answer.formats.find((f) => o.codecs.includes(f.name.toUpperCase() as G711Codec));
     if (!chosen) {
       await dialog.bye().catch(() => {});
-      await rtp.close();
+      await leg.close();
       return failed(488, 65, 'system');
     }
-    rtp.negotiate({ codec: chosen.name.toUpperCase() as G711Codec, payloadType: chosen.pt, telephoneEventPayloadType: answer.telephoneEventPt });
+    leg.negotiate({ codec: chosen.name.toUpperCase() as G711Codec, payloadType: chosen.pt, telephoneEventPayloadType: answer.telephoneEventPt });
     const call = this.#track(new SipCall(this.#callDeps(), {
       sid,
       direction: 'outbound',
@@ -154,7 +154,7 @@ export class SipNetwork implements Network {
       headers: {},
       startedAt,
       answeredAt: o.clock.now(),
-      leg: rtp,
+      leg,
       remote: { address: answer.address, port: answer.port },
       rtpTimeoutMs: o.rtp.timeoutMs,
       signalling: dialogSignalling(() => dialog),
@@ -176,16 +176,16 @@ export class SipNetwork implements Network {
       }
       const choice = answerOffer(offer, [...o.codecs]);
       if (!choice) return incoming.reject(488, 'Not Acceptable Here (PCMU or PCMA only)');
-      let rtp: MediaLeg;
+      let leg: MediaLeg;
       try {
-        rtp = await this.#openLeg(choice.codec, choice.telephoneEventPt, choice.pt);
+        leg = await this.#openLeg(choice.codec, choice.telephoneEventPt, choice.pt);
       } catch (e) {
         o.logger.error({ err: e }, 'no RTP port for an incoming call: refused');
         return incoming.reject(503, 'No media port free');
       }
       const answerSdp = buildSdp({
         address: o.rtp.advertisedAddress,
-        port: rtp.localPort,
+        port: leg.localPort,
         codecs: [{ name: choice.codec, pt: choice.pt }],
         telephoneEvent: choice.telephoneEventPt,
         sessionId: sessionId(),
@@ -223,7 +223,7 @@ export class SipNetwork implements Network {
         to: o.normalizeNumber(calledNumber(incoming.request)),
         headers: xHeaders(incoming.request),
         startedAt: o.clock.now(),
-        leg: rtp,
+        leg,
         remote: { address: offer.address, port: offer.port },
         rtpTimeoutMs: o.rtp.timeoutMs,
         signalling,

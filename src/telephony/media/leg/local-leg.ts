@@ -6,14 +6,14 @@ import { CallHooks } from '../../call/call-wait.ts';
 import type { Clock } from '../../../time/clock.ts';
 import { Player, type PlayResult } from '../audio/player.ts';
 import type { RecordLimitsOptions } from '../audio/record-limits.ts';
-import { halfBridge, type HalfBridge } from '../bridge.ts';
+import { halfBridge, joinHalves, type HalfBridge, type MediaBridge } from '../bridge.ts';
 import { FrameTicker } from '../rtp/frame-ticker.ts';
 import { FrameChunker } from '../rtp/frame-chunker.ts';
 import { decodeG711 } from '../rtp/g711.ts';
 import { RtpSession, type RelayedPacket, type RtpEndpoint, type RtpPorts, type RtpSessionStats } from '../rtp/rtp-session.ts';
 import { SinkFanout, TappedSource } from './frame-tap.ts';
 import { recordLeg, startLegRecording, type RecordedLeg } from './leg-recording.ts';
-import type { LegBackgroundRecording, LegEvents, LegFormat, LegRecording, LegSpec, MediaBridge, MediaLeg, MediaLegs } from './media-leg.ts';
+import type { LegBackgroundRecording, LegEvents, LegFormat, LegRecording, LegSpec, MediaLeg, MediaLegs } from './media-leg.ts';
 
 export interface LocalLegDeps {
   clock: Clock;
@@ -116,21 +116,7 @@ export class LocalLeg implements MediaLeg {
 
   bridge(other: MediaLeg): MediaBridge {
     if (!(other instanceof LocalLeg) || other === this) throw new TypeError('a local media leg can only be bridged with another local leg');
-    let theirs: HalfBridge | undefined;
-    const mine = this.halfBridge(other.format, (p) => theirs?.receive(p));
-    try {
-      theirs = other.halfBridge(this.format, (p) => mine.receive(p));
-    } catch (err) {
-      mine.stop();
-      throw err;
-    }
-    const theirHalf = theirs;
-    return {
-      stop: () => {
-        mine.stop();
-        theirHalf.stop();
-      },
-    };
+    return joinHalves((toOther) => this.halfBridge(other.format, toOther), (toThis) => other.halfBridge(this.format, toThis));
   }
 
   /**

@@ -5,6 +5,7 @@
 // signalling, database or scenario work on the main thread (and use both cores).
 
 import type { RecordLimitsOptions, RecordStopReason } from '../audio/record-limits.ts';
+import type { MediaBridge } from '../bridge.ts';
 import type { PlayResult } from '../audio/player.ts';
 import type { G711Codec } from '../rtp/g711.ts';
 import type { RtpEndpoint, RtpSessionStats } from '../rtp/rtp-session-types.ts';
@@ -43,10 +44,6 @@ export interface LegRecording {
 export interface LegBackgroundRecording {
   /** Settles when the leg closes, with the length written (rejects when the file failed). */
   done: Promise<{ durationMs: number }>;
-}
-
-export interface MediaBridge {
-  stop(): void;
 }
 
 export interface MediaLeg {

@@ -3,7 +3,7 @@
 // one turn of the event loop cross in one message (PostBatch).
 
 import { Worker, type Transferable } from 'node:worker_threads';
-import { PostBatch } from '../../../post-batch.ts';
+import { PostBatch } from './post-batch.ts';
 import { fromWire, type FromWorker, type Reply, type ToWorker } from './leg-protocol.ts';
 
 const WORKER_URL = new URL('./media-worker.ts', import.meta.url);
@@ -22,7 +22,9 @@ export interface MediaThreadEvents {
 }
 
 export class MediaThread {
-  readonly legs = new Map<number, ThreadLeg>();
+  readonly #legs = new Map<number, ThreadLeg>();
+  /** Legs asked for and not yet bound: counted in the load, so a burst of calls spreads too. */
+  #opening = 0;
   readonly #worker: Worker;
   readonly #events: MediaThreadEvents;
   readonly #pending = new Map<number, (reply: Reply) => void>();
@@ -65,6 +67,35 @@ export class MediaThread {
     return this.#alive;
   }
 
+  /** Legs held, and being opened: what the pool balances. */
+  get load(): number {
+    return this.#legs.size + this.#opening;
+  }
+
+  /** Counts a leg being opened here until it is adopted (bound) or abandoned (failed). */
+  opening(): { adopt(id: number, leg: ThreadLeg): void; abandon(): void } {
+    this.#opening++;
+    let settled = false;
+    /** True the first time only: a leg is counted once. */
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.#opening--;
+      return true;
+    };
+    return {
+      adopt: (id, leg) => {
+        if (settle()) this.#legs.set(id, leg);
+      },
+      abandon: () => void settle(),
+    };
+  }
+
+  /** The leg is closed: its messages go nowhere now. */
+  forget(id: number): void {
+    this.#legs.delete(id);
+  }
+
   /** A fresh op number, for a command whose reply `expect` waits for. */
   op(): number {
     return this.#nextOp++;
@@ -102,9 +133,9 @@ export class MediaThread {
         return onReply?.(m);
       }
       case 'digit':
-        return this.legs.get(m.id)?.heard(m.digit);
+        return this.#legs.get(m.id)?.heard(m.digit);
       case 'lost':
-        return this.legs.get(m.id)?.lost(m.why);
+        return this.#legs.get(m.id)?.lost(m.why);
       case 'error':
         return this.#events.error(fromWire(m.error), m.id);
       case 'ready':
@@ -117,7 +148,7 @@ export class MediaThread {
     const pending = [...this.#pending];
     this.#pending.clear();
     for (const [op, onReply] of pending) onReply(stoppedReply(op));
-    const legs = [...this.legs.values()];
+    const legs = [...this.#legs.values()];
     for (const leg of legs) leg.lost('the media worker stopped');
     this.#events.exit(this, code);
   }

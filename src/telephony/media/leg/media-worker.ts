@@ -8,7 +8,7 @@ import { FrameTicker } from '../rtp/frame-ticker.ts';
 import { NoRtpPortError } from '../rtp/port-allocator.ts';
 import type { RelayedPacket, RtpPorts } from '../rtp/rtp-session-types.ts';
 import type { HalfBridge } from '../bridge.ts';
-import { PostBatch } from '../../../post-batch.ts';
+import { PostBatch } from './post-batch.ts';
 import { toWire, type FromWorker, type ToWorker } from './leg-protocol.ts';
 import { LocalLeg, type LocalLegDeps } from './local-leg.ts';
 import type { LegFormat } from './media-leg.ts';
@@ -54,7 +54,7 @@ class MediaWorker {
       }
       case 'record-all': {
         const leg = this.#leg(m.id, m.op);
-        if (!leg) return;
+        if (!leg) return this.#fail(m.doneOp, new Error('media leg closed'), false);
         leg.startRecording(m.path).then(
           (rec) => {
             this.#reply(m.op, true);

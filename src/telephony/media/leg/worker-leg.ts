@@ -8,7 +8,8 @@ import type { RecordLimitsOptions } from '../audio/record-limits.ts';
 import type { RtpEndpoint, RtpSessionStats } from '../rtp/rtp-session-types.ts';
 import { fromWire, type Reply } from './leg-protocol.ts';
 import type { MediaThread, ThreadLeg } from './media-thread.ts';
-import type { LegBackgroundRecording, LegEvents, LegFormat, LegRecording, MediaBridge, MediaLeg } from './media-leg.ts';
+import type { MediaBridge } from '../bridge.ts';
+import type { LegBackgroundRecording, LegEvents, LegFormat, LegRecording, MediaLeg } from './media-leg.ts';
 
 export interface WorkerLegInit {
   thread: MediaThread;
@@ -121,7 +122,7 @@ export class WorkerLeg implements MediaLeg, ThreadLeg {
 
   close(): Promise<RtpSessionStats> {
     this.#closing ??= this.thread.request((op) => ({ t: 'close', op, id: this.id })).then((r) => {
-      this.thread.legs.delete(this.id);
+      this.thread.forget(this.id);
       this.#init.release();
       if (r.ok) return r.value as RtpSessionStats;
       // A worker that stopped took the socket with it: nothing to report, nothing left to close.

@@ -28,8 +28,6 @@ export class WorkerLegs implements MediaLegs {
   /** Samples already copied to shared memory, by the array the media resolver handed out (its cache keeps it). */
   readonly #shared = new WeakMap<Int16Array, Int16Array>();
   readonly #events: MediaThreadEvents;
-  /** Legs being opened, by worker: counted as its load so a burst of calls spreads too. */
-  readonly #opening = new Map<MediaThread, number>();
   #nextId = 1;
   #closed = false;
 
@@ -55,9 +53,9 @@ export class WorkerLegs implements MediaLegs {
     };
   }
 
-  /** Legs open in each worker. */
+  /** Legs open (or opening) in each worker. */
   get load(): number[] {
-    return this.#threads.map((t) => t.legs.size);
+    return this.#threads.map((t) => t.load);
   }
 
   async open(spec: LegSpec): Promise<MediaLeg> {
@@ -65,7 +63,7 @@ export class WorkerLegs implements MediaLegs {
     const thread = this.#pick();
     const id = this.#nextId++;
     const { localAddress, ports } = this.#o;
-    this.#opening.set(thread, (this.#opening.get(thread) ?? 0) + 1);
+    const opening = thread.opening();
     let got;
     try {
       got = await ports.acquire(async (port) => {
@@ -73,10 +71,14 @@ export class WorkerLegs implements MediaLegs {
         if (!r.ok) throw fromWire(r.error);
         return r.value === true ? true : null;
       });
-    } finally {
-      this.#opening.set(thread, this.#opening.get(thread)! - 1);
+    } catch (e) {
+      opening.abandon();
+      throw e;
     }
-    if (!got) throw new NoRtpPortError(`no free RTP port to bind on ${localAddress}`);
+    if (!got) {
+      opening.abandon();
+      throw new NoRtpPortError(`no free RTP port to bind on ${localAddress}`);
+    }
     const leg = new WorkerLeg({
       thread,
       id,
@@ -85,7 +87,7 @@ export class WorkerLegs implements MediaLegs {
       share: (pcm) => this.#share(pcm),
       release: () => ports.release(got.port),
     });
-    thread.legs.set(id, leg);
+    opening.adopt(id, leg);
     return leg;
   }
 
@@ -106,10 +108,7 @@ export class WorkerLegs implements MediaLegs {
   #pick(): MediaThread {
     let best: MediaThread | undefined;
     let bestLoad = Infinity;
-    for (const t of this.#threads) {
-      const load = t.legs.size + (this.#opening.get(t) ?? 0);
-      if (t.alive && load < bestLoad) [best, bestLoad] = [t, load];
-    }
+    for (const t of this.#threads) if (t.alive && t.load < bestLoad) [best, bestLoad] = [t, t.load];
     if (!best) throw new Error('no media worker is running');
     return best;
   }
@@ -129,7 +128,6 @@ export class WorkerLegs implements MediaLegs {
     const at = this.#threads.indexOf(thread);
     if (at < 0 || this.#closed) return;
     this.#threads.splice(at, 1);
-    this.#opening.delete(thread);
     this.#o.onError(new Error(`a media worker stopped (exit code ${code}); its calls ended, a new one takes the next calls`));
     MediaThread.start(this.#events).then(
       (fresh) => {

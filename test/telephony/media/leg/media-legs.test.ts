@@ -31,9 +31,9 @@ const KINDS: Kind[] = [
   { name: 'in two media workers (WorkerLegs)', open: (ports) => WorkerLegs.start({ threads: 2, localAddress: '127.0.0.1', ports, onError: (e) => errors.push(e) }) },
 ];
 
+/** The events a leg told, kept. */
 interface Heard extends LegEvents {
   digits: string[];
-  lost: (why: string) => void;
   losses: string[];
 }
 
